@@ -1,0 +1,73 @@
+"""Dependencies of the chat and OpenAI-compatible routes: the chat model, the session factory
+for streamed turns, the chat rate limit, and the caller of ``/v1`` (API key or access token)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from ferag.api.deps import DbDep, RagAccess, RagViewer, RedisDep, SettingsDep, get_current_user
+from ferag.db.models import User
+from ferag.errors import Unauthenticated
+from ferag.llm.chat_completions import ChatModel
+from ferag.services import api_keys, rate_limit
+from ferag.settings import Settings
+
+bearer = HTTPBearer(auto_error=False, description="An API key (frg_…) or an access token.")
+
+
+def get_chat_model(request: Request) -> ChatModel:
+    model: ChatModel = request.app.state.chat_model
+    return model
+
+
+def get_session_factory(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+ChatModelDep = Annotated[ChatModel, Depends(get_chat_model)]
+SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
+
+
+def count_chat_request(redis: RedisDep, settings: Settings, user: User) -> None:
+    """One chat question of ``user`` against the limit; ``RateLimited`` beyond it."""
+    rate_limit.hit(redis, "chat", user.id, settings.chat_rate_limit, settings.chat_rate_window_s)
+
+
+def chat_access(access: RagViewer, redis: RedisDep, settings: SettingsDep) -> RagAccess:
+    """A member of the RAG within the chat rate limit (429 with Retry-After beyond it)."""
+    try:
+        count_chat_request(redis, settings, access.user)
+    except rate_limit.RateLimited as exc:
+        raise HTTPException(
+            429, exc.message, headers={"Retry-After": str(exc.retry_after_s)}
+        ) from None
+    return access
+
+
+ChatAccess = Annotated[RagAccess, Depends(chat_access)]
+
+
+def get_openai_user(
+    db: DbDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> User:
+    """The caller of the OpenAI-compatible API: ``Authorization: Bearer`` with an API key, or
+    with a login access token (the web UI)."""
+    if credentials is None or not credentials.credentials:
+        raise Unauthenticated(
+            "send an API key as `Authorization: Bearer frg_…`; create one with POST /auth/api-keys",
+            code="invalid_api_key",
+        )
+    token = credentials.credentials
+    if api_keys.is_api_key(token):
+        return api_keys.authenticate(db, token)
+    return get_current_user(db, settings, token)
+
+
+OpenAIUser = Annotated[User, Depends(get_openai_user)]

@@ -1,0 +1,111 @@
+"""FastAPI dependencies: settings, database session, clients, the caller, and RAG access.
+
+Routes read as their parameters, e.g. ``def read_rag(access: RagViewer) -> RagPublic``. Access
+checks are chained here once: a non-member gets 404 (the RAG's existence is not revealed), a
+member whose role is too low gets 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from celery import Celery
+from fastapi import Depends, Path, Request
+from fastapi.security import OAuth2PasswordBearer
+from redis import Redis
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ferag.db.models import Member, Rag, Role, User
+from ferag.errors import Forbidden, NotFound, Unauthenticated
+from ferag.security import read_access_token
+from ferag.settings import Settings
+from ferag.store.client import TripleStore
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/login", auto_error=False)
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with request.app.state.session_factory() as session:
+        yield session
+
+
+def get_store(request: Request) -> TripleStore:
+    store: TripleStore = request.app.state.store
+    return store
+
+
+def get_celery(request: Request) -> Celery:
+    celery: Celery = request.app.state.celery
+    return celery
+
+
+def get_redis(request: Request) -> Redis:
+    redis: Redis = request.app.state.redis
+    return redis
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+DbDep = Annotated[Session, Depends(get_db)]
+StoreDep = Annotated[TripleStore, Depends(get_store)]
+RedisDep = Annotated[Redis, Depends(get_redis)]
+CeleryDep = Annotated[Celery, Depends(get_celery)]
+TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
+
+
+def get_current_user(db: DbDep, settings: SettingsDep, token: TokenDep) -> User:
+    if not token:
+        raise Unauthenticated("log in and send the access token as `Authorization: Bearer …`")
+    user_id = read_access_token(token, settings.jwt_secret.get_secret_value())
+    user = db.get(User, user_id)
+    if user is None or not user.is_active:
+        raise Unauthenticated("the account of this token no longer exists or is disabled")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+@dataclass(frozen=True)
+class RagAccess:
+    """A RAG the caller may use, with the caller's role on it."""
+
+    rag: Rag
+    role: Role
+    user: User
+
+
+def require_role(needed: Role) -> Callable[..., RagAccess]:
+    def dependency(
+        rag_id: Annotated[int, Path(ge=1, description="RAG id")], user: CurrentUser, db: DbDep
+    ) -> RagAccess:
+        row = db.execute(
+            select(Rag, Member.role)
+            .join(Member, Member.rag_id == Rag.id)
+            .where(Rag.id == rag_id, Member.user_id == user.id)
+        ).first()
+        if row is None:
+            raise NotFound(
+                f"RAG {rag_id} does not exist or you are not a member of it", code="rag_not_found"
+            )
+        rag, role = row
+        if not role.allows(needed):
+            raise Forbidden(
+                f"your role on RAG {rag_id} is {role.value}; this needs {needed.value} or above",
+                code="insufficient_role",
+            )
+        return RagAccess(rag=rag, role=role, user=user)
+
+    return dependency
+
+
+RagViewer = Annotated[RagAccess, Depends(require_role(Role.viewer))]
+RagEditor = Annotated[RagAccess, Depends(require_role(Role.editor))]
+RagOwner = Annotated[RagAccess, Depends(require_role(Role.owner))]

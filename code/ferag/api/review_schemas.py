@@ -1,0 +1,129 @@
+"""API schemas of review (a cycle's diff and decisions) and of production versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+DiffSection = Literal[
+    "entities_added",
+    "entities_changed",
+    "entities_removed",
+    "relations_added",
+    "relations_changed",
+    "relations_removed",
+    "ontology_added",
+    "ontology_changed",
+]
+
+OntologyKind = Literal["class", "object_property", "datatype_property"]
+
+
+class Provenance(BaseModel):
+    passage: str = Field(description="IRI of the passage (GraphRAG text unit).")
+    document: str | None = Field(None, description="IRI of the passage's document.")
+    path: str | None = Field(None, description="The document's path inside its upload.")
+    snippet: str = Field(description="The passage text around the item's mention.")
+
+
+class EntityRef(BaseModel):
+    iri: str
+    label: str | None
+
+
+class EntityChange(BaseModel):
+    iri: str
+    label: str | None
+    classes: list[str] = Field(description="Local names of its ontology classes.")
+    description: str | None = Field(description="New description (current one if unchanged).")
+    old_description: str | None = Field(description="The description this change replaces.")
+    new_aliases: list[str]
+    provenance: list[Provenance] = Field(description="Passages behind the change (at most 3).")
+
+
+class RelationChange(BaseModel):
+    iri: str
+    subject: EntityRef
+    predicate: str = Field(description="Compact IRI of the property, e.g. `ont:worksFor`.")
+    object: EntityRef
+    description: str | None
+    old_description: str | None
+    weight: float | None
+    old_weight: float | None
+    provenance: list[Provenance]
+
+
+class Statement(BaseModel):
+    predicate: str
+    value: str
+
+
+class OntologyChange(BaseModel):
+    iri: str
+    kind: OntologyKind
+    label: str | None
+    added: list[Statement]
+    removed: list[Statement]
+
+
+class EntityChanges(BaseModel):
+    added: list[EntityChange] = Field(default_factory=list)
+    changed: list[EntityChange] = Field(default_factory=list)
+    removed: list[EntityChange] = Field(default_factory=list)
+
+
+class RelationChanges(BaseModel):
+    added: list[RelationChange] = Field(default_factory=list)
+    changed: list[RelationChange] = Field(default_factory=list)
+    removed: list[RelationChange] = Field(default_factory=list)
+
+
+class OntologyChanges(BaseModel):
+    added: list[OntologyChange] = Field(default_factory=list)
+    changed: list[OntologyChange] = Field(default_factory=list)
+
+
+class DiffCounts(BaseModel):
+    entities_added: int
+    entities_changed: int
+    entities_removed: int
+    relations_added: int
+    relations_changed: int
+    relations_removed: int
+    ontology_added: int
+    ontology_changed: int
+    aliases_added: int
+    descriptions_changed: int
+    triples_added: int
+    triples_removed: int
+
+
+class CycleDiffPublic(BaseModel):
+    cycle_id: int
+    base_version: int = Field(description="Production version the change set was computed on.")
+    counts: DiffCounts = Field(description="Totals of every section, whatever the page.")
+    section: DiffSection | None = Field(description="The one section paged, or all of them.")
+    offset: int
+    limit: int
+    entities: EntityChanges
+    relations: RelationChanges
+    ontology: OntologyChanges
+
+
+class VersionPublic(BaseModel):
+    number: int
+    kind: Literal["approval", "rollback"]
+    cycle_id: int | None = Field(description="The approved cycle (approvals).")
+    rollback_to: int | None = Field(description="The version restored (rollbacks).")
+    created_by: int | None
+    created_by_email: str | None
+    created_at: datetime
+    counts: dict[str, Any] = Field(description="Triples added and removed, merge counts.")
+
+
+class VersionsPublic(BaseModel):
+    data: list[VersionPublic]
+    count: int
+    current: int = Field(description="The version production holds (0: nothing approved yet).")

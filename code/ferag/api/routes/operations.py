@@ -1,0 +1,98 @@
+"""Operations: component health and Prometheus metrics (no authentication, no RAG data)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from functools import partial
+
+import httpx
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from ferag import heartbeat
+from ferag.api.schemas import ComponentHealth, HealthPublic
+
+router = APIRouter(tags=["operations"])
+
+CHECK_TIMEOUT_S = 3.0
+STANDIN_HEADER = "x-ferag-standin"
+
+
+def _timed(check: Callable[[], ComponentHealth | None]) -> ComponentHealth:
+    started = time.perf_counter()
+    try:
+        result = check() or ComponentHealth(status="ok")
+    except Exception as exc:
+        return ComponentHealth(status="down", detail=f"{type(exc).__name__}: {exc}"[:300])
+    result.latency_ms = round((time.perf_counter() - started) * 1000, 2)
+    return result
+
+
+def _check_database(request: Request) -> None:
+    with request.app.state.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+def _check_redis(request: Request) -> None:
+    request.app.state.redis.ping()
+
+
+def _check_store(request: Request) -> ComponentHealth:
+    request.app.state.store.ping()
+    return ComponentHealth(status="ok", detail=request.app.state.store.kind)
+
+
+def _check_worker(request: Request) -> ComponentHealth:
+    workers = heartbeat.alive_workers(request.app.state.redis)
+    if not workers:
+        return ComponentHealth(status="down", detail="no worker heartbeat; start a worker")
+    return ComponentHealth(status="ok", detail=", ".join(workers))
+
+
+def _check_llm(request: Request) -> ComponentHealth:
+    base_url = request.app.state.settings.llm_base_url
+    if not base_url:
+        return ComponentHealth(status="down", detail="FERAG_LLM_BASE_URL is not set")
+    response = httpx.get(
+        f"{base_url.rstrip('/')}/models", timeout=CHECK_TIMEOUT_S, headers=_llm_headers(request)
+    )
+    response.raise_for_status()
+    is_standin = response.headers.get(STANDIN_HEADER) == "offline"
+    detail = "offline model stand-in (rule-based, not a model)" if is_standin else base_url
+    return ComponentHealth(status="ok", detail=detail, standin=is_standin)
+
+
+def _llm_headers(request: Request) -> dict[str, str]:
+    key = request.app.state.settings.llm_api_key.get_secret_value()
+    return {"Authorization": f"Bearer {key}"}
+
+
+CHECKS: dict[str, Callable[[Request], ComponentHealth | None]] = {
+    "database": _check_database,
+    "redis": _check_redis,
+    "store": _check_store,
+    "worker": _check_worker,
+    "llm": _check_llm,
+}
+
+
+@router.get("/health", responses={503: {"model": HealthPublic}})
+async def read_health(request: Request) -> JSONResponse:
+    """Each component's state and latency; 503 when any is down."""
+    results = await asyncio.gather(
+        *(asyncio.to_thread(_timed, partial(check, request)) for check in CHECKS.values())
+    )
+    components = dict(zip(CHECKS, results, strict=True))
+    healthy = all(c.status == "ok" for c in components.values())
+    body = HealthPublic(status="ok" if healthy else "degraded", components=components)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=200 if healthy else 503)
+
+
+@router.get("/metrics", response_class=Response)
+def read_metrics(request: Request) -> Response:
+    payload = generate_latest(request.app.state.metrics.registry)
+    return Response(payload, media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,98 @@
+"""Reviewing a cycle's change set: the diff, then approve, reject or rebase it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from ferag.api.deps import (
+    CeleryDep,
+    DbDep,
+    RagEditor,
+    RagOwner,
+    RagViewer,
+    RedisDep,
+    SettingsDep,
+    StoreDep,
+)
+from ferag.api.review_schemas import CycleDiffPublic, DiffSection, VersionPublic
+from ferag.api.routes.cycles import read_cycle
+from ferag.api.routes.versions import rag_iris, version_public
+from ferag.api.schemas import CyclePublic
+from ferag.events.publisher import announce
+from ferag.services import approval, cycles, diff
+
+router = APIRouter(prefix="/rags/{rag_id}", tags=["review"])
+
+
+@router.get("/cycles/{cycle_id}/diff")
+def read_cycle_diff(
+    cycle_id: int,
+    access: RagViewer,
+    db: DbDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    section: Annotated[
+        DiffSection | None, Query(description="Page one section; all of them when omitted.")
+    ] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> CycleDiffPublic:
+    """What approving the cycle would change: entities, relations and ontology terms added,
+    changed and removed, with the passages behind them; counts are always complete."""
+    cycle = cycles.get_cycle(db, access.rag.id, cycle_id)
+    return diff.cycle_diff(store, rag_iris(settings, access.rag.id), cycle, section, offset, limit)
+
+
+@router.post("/cycles/{cycle_id}/approve")
+def approve_cycle(
+    cycle_id: int,
+    access: RagOwner,
+    db: DbDep,
+    store: StoreDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+) -> VersionPublic:
+    """Apply the change set to production atomically as a new version; 409 `cycle_stale` if
+    production moved since the change set was computed (rebase it, then approve again)."""
+    iris = rag_iris(settings, access.rag.id)
+    version, event = approval.approve_cycle(
+        db, store, iris, access.rag.id, cycle_id, access.user.id
+    )
+    if event is not None:
+        announce(redis, event)
+    return version_public(version, access.user.email)
+
+
+@router.post("/cycles/{cycle_id}/reject")
+def reject_cycle(
+    cycle_id: int,
+    access: RagOwner,
+    db: DbDep,
+    store: StoreDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+) -> CyclePublic:
+    """Discard the cycle's change set; production is not touched."""
+    iris = rag_iris(settings, access.rag.id)
+    announce(redis, approval.reject_cycle(db, store, iris, access.rag.id, cycle_id))
+    return read_cycle(cycle_id, access, db)
+
+
+@router.post("/cycles/{cycle_id}/rebase", status_code=status.HTTP_202_ACCEPTED)
+def rebase_cycle(
+    cycle_id: int,
+    access: RagEditor,
+    db: DbDep,
+    store: StoreDep,
+    celery: CeleryDep,
+    redis: RedisDep,
+    settings: SettingsDep,
+) -> CyclePublic:
+    """Merge a stale cycle again against current production (only merge and staging run);
+    follow it on the cycle's task, then review the new diff."""
+    iris = rag_iris(settings, access.rag.id)
+    event = approval.rebase_cycle(db, store, celery, iris, access.rag.id, cycle_id)
+    announce(redis, event)
+    return read_cycle(cycle_id, access, db)

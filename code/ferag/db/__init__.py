@@ -1,0 +1,1 @@
+"""Application database: typed table models, engine, and Alembic migrations."""

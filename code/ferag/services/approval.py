@@ -1,0 +1,167 @@
+"""Review decisions on a cycle's change set: approve, reject, rebase.
+
+Approval is optimistic: a change set computed on production version ``v`` is applied only
+while production is still at ``v``; otherwise the cycle becomes ``stale`` and ``rebase`` re-runs
+just its merge (and staging) against current production. Every decision first takes the RAG's
+production lock (``versions.lock_production``), so decisions of one RAG run one at a time and
+never act on a cycle whose interrupted approval has not been recorded yet.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Celery, chain
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ferag.db.models import Cycle, CycleStatus, TaskStatus, Version
+from ferag.errors import Conflict, NotFound
+from ferag.events import history
+from ferag.events.history import EventDraft
+from ferag.events.schemas import TaskEventPublic
+from ferag.services.changes import (
+    APPROVAL,
+    REVIEW_STEP,
+    Change,
+    commit_change,
+    cycle_graph,
+    cycle_step,
+    lock_production,
+    store_errors,
+)
+from ferag.services.cycles import PIPELINE, cycle_task, task_name
+from ferag.store.client import StoreError, TripleStore
+from ferag.store.terms import iri
+from ferag.store.versions import is_exact
+from graphrag_lib.vocab import RagIris
+
+logger = logging.getLogger(__name__)
+
+REBASE_STEPS = ("merge", "staging")
+CYCLE_GRAPHS = ("extracted", "candidate", "add", "remove")
+REJECTABLE = (CycleStatus.review, CycleStatus.stale, CycleStatus.failed)
+
+
+def _locked_cycle(db: Session, rag_id: int, cycle_id: int) -> Cycle:
+    cycle = db.scalar(
+        select(Cycle)
+        .where(Cycle.id == cycle_id, Cycle.rag_id == rag_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # the row as locked, not as seen earlier
+    )
+    if cycle is None:
+        raise NotFound(f"RAG {rag_id} has no cycle {cycle_id}", code="cycle_not_found")
+    return cycle
+
+
+def _stale(cycle: Cycle, current: int) -> Conflict:
+    return Conflict(
+        f"cycle {cycle.id}'s change set was computed on production version "
+        f"{cycle.base_version}, but production is now at version {current}: rebase it "
+        f"(POST /rags/{cycle.rag_id}/cycles/{cycle.id}/rebase), review the new diff and "
+        "approve again",
+        code="cycle_stale",
+    )
+
+
+def approve_cycle(
+    db: Session, store: TripleStore, iris: RagIris, rag_id: int, cycle_id: int, user_id: int
+) -> tuple[Version, TaskEventPublic | None]:
+    """Apply the cycle's change set to production as the next version (one SPARQL Update).
+
+    Raises ``Conflict`` ``cycle_stale`` (and marks the cycle stale) if production moved since
+    the change set was computed, ``cycle_not_in_review`` if the cycle is not waiting for review.
+    """
+    current = lock_production(db, store, iris, rag_id)
+    cycle = _locked_cycle(db, rag_id, cycle_id)
+    if cycle.status not in (CycleStatus.review, CycleStatus.stale):
+        raise Conflict(
+            f"cycle {cycle.id} is {cycle.status.value}; only a cycle in review is approved",
+            code="cycle_not_in_review",
+        )
+    if cycle.status is CycleStatus.stale or cycle.base_version != current:
+        cycle.status = CycleStatus.stale
+        db.commit()
+        raise _stale(cycle, current)
+    step = cycle_step(iris, cycle.id)
+    with store_errors("check the change set"):
+        exact = is_exact(store, rag_id, iris, step)
+    if not exact:
+        logger.warning("cycle %s: change set not exact for production; trimming it", cycle.id)
+    change = Change(current + 1, APPROVAL, user_id, (step,), cycle_id=cycle.id)
+    version, event = commit_change(db, store, iris, rag_id, change, trim=() if exact else (step,))
+    db.commit()
+    logger.info("cycle %s approved as version %s of rag %s", cycle.id, version.number, rag_id)
+    return version, event
+
+
+def reject_cycle(
+    db: Session, store: TripleStore, iris: RagIris, rag_id: int, cycle_id: int
+) -> TaskEventPublic:
+    """Mark the cycle rejected and drop its graphs (after the commit: a cycle is never left in
+    review without its change set)."""
+    lock_production(db, store, iris, rag_id)
+    cycle = _locked_cycle(db, rag_id, cycle_id)
+    if cycle.status not in REJECTABLE:
+        raise Conflict(
+            f"cycle {cycle.id} is {cycle.status.value}; only a cycle in review, stale or "
+            "failed is rejected (cancel a running one instead)",
+            code="cycle_not_rejectable",
+        )
+    cycle.status = CycleStatus.rejected
+    draft = EventDraft(
+        REVIEW_STEP,
+        TaskStatus.done,
+        message=f"cycle {cycle.id} rejected: its change set was discarded",
+        data={"decision": "rejected"},
+    )
+    event = history.append_event(db, cycle_task(db, cycle).id, draft)
+    db.commit()
+    _drop_cycle_graphs(store, iris, rag_id, cycle.id)
+    return event
+
+
+def _drop_cycle_graphs(store: TripleStore, iris: RagIris, rag_id: int, cycle_id: int) -> None:
+    drops = [f"DROP SILENT GRAPH {iri(cycle_graph(iris, cycle_id, g))}" for g in CYCLE_GRAPHS]
+    try:
+        store.update(rag_id, " ;\n".join(drops))
+    except StoreError as exc:  # the cycle is rejected; leftover graphs are only wasted space
+        logger.warning("graphs of rejected cycle %s were not dropped: %s", cycle_id, exc)
+
+
+def rebase_cycle(
+    db: Session, store: TripleStore, celery: Celery, iris: RagIris, rag_id: int, cycle_id: int
+) -> TaskEventPublic:
+    """Re-run the cycle's merge and staging against current production.
+
+    ``base_version`` becomes the current version now: the merge runs later and reads whatever
+    production then holds, which is this version or a newer one. A newer one makes the cycle
+    stale again at approval (safe); an approval can never accept a change set computed on a
+    version other than its ``base_version``, because versions only grow.
+    """
+    current = lock_production(db, store, iris, rag_id)
+    cycle = _locked_cycle(db, rag_id, cycle_id)
+    if cycle.status not in (CycleStatus.stale, CycleStatus.review):
+        raise Conflict(
+            f"cycle {cycle.id} is {cycle.status.value}; only a stale cycle (or one in review) "
+            "is rebased",
+            code="cycle_not_rebasable",
+        )
+    cycle.steps = {k: v for k, v in cycle.steps.items() if k not in REBASE_STEPS}
+    cycle.status = CycleStatus.running
+    cycle.base_version = current
+    draft = EventDraft(
+        PIPELINE,
+        TaskStatus.running,
+        message=f"cycle {cycle.id}: merging again onto production version {current}",
+        data={"rebase": True, "base_version": current},
+    )
+    event = history.append_event(db, cycle_task(db, cycle).id, draft)
+    db.commit()
+    signatures = [
+        celery.signature(task_name(step), args=(cycle.id,), immutable=True) for step in REBASE_STEPS
+    ]
+    chain(*signatures).apply_async()
+    logger.info("cycle %s rebased onto version %s of rag %s", cycle.id, current, rag_id)
+    return event

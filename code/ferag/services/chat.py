@@ -1,0 +1,313 @@
+"""Chat turns over a RAG's approved (production) graph.
+
+```
+question ─► link_entities (PostgreSQL index) ─► retrieve_context (SPARQL on prod)
+         ─► build_messages (+ recent turns) ─► chat model, whole or streamed
+         ─► citations ─► user + assistant messages, telemetry in the assistant's ``data``
+```
+
+A question that links nothing and is not broad gets the "don't know" answer without a model
+call, so nothing is invented. Each turn records the entities and passages used, the SPARQL
+run, per-stage timings and token counts. Preparing a turn only reads the database; the turn
+(and a new session) is written once the answer is complete, with a database session of its
+own, so no connection is held while a slow model writes. Exceptions are the service's
+(``ferag.errors``): a store or model outage is ``ServiceUnavailable``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from ferag.db.models import ChatSession
+from ferag.errors import ServiceUnavailable
+from ferag.llm.chat_completions import ChatModel, Piece, Reply, Usage
+from ferag.services import chat_sessions
+from ferag.services.entity_index import link_analysed, link_entities, store_runner
+from ferag.settings import Settings
+from ferag.store.client import StoreError, TripleStore
+from ferag.store.production import production_graph
+from graphrag_lib.llm import LlmError, LlmRejected
+from graphrag_lib.retrieve import (
+    LinkedEntity,
+    LinkingConfig,
+    Reference,
+    RetrievalConfig,
+    RetrievedContext,
+    Turn,
+    analyse_question,
+    build_messages,
+    dont_know,
+    estimate_tokens,
+    resolve_citations,
+    retrieve_context,
+)
+from graphrag_lib.vocab import RagIris
+
+logger = logging.getLogger(__name__)
+
+HISTORY_LINK_FACTOR = 0.8  # entities carried over from an earlier question rank lower
+
+
+@dataclass(frozen=True)
+class SessionTarget:
+    """Where a turn is recorded: an existing session of the caller, or a new one (created with
+    ``new_title`` when the turn is recorded)."""
+
+    session_id: uuid.UUID
+    rag_id: int
+    user_id: int
+    new_title: str | None = None
+
+
+@dataclass
+class PreparedTurn:
+    """A question with its context and prompt, ready for the model."""
+
+    target: SessionTarget
+    question: str
+    linked: list[LinkedEntity]
+    context: RetrievedContext
+    messages: list[dict[str, str]]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    started: float = field(default_factory=time.perf_counter)
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    session_id: uuid.UUID
+    message_id: int
+    answer: str
+    citations: list[Reference]
+    entities: list[LinkedEntity]
+    sparql: list[str]
+    telemetry: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """``token`` (a piece of the answer), then ``done`` (the recorded turn) or ``error``."""
+
+    kind: str
+    text: str = ""
+    result: TurnResult | None = None
+    code: str = ""
+
+
+def _elapsed_ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)
+
+
+def _link(
+    db: Session, rag_id: int, question: str, history: list[Turn], settings: Settings
+) -> list[LinkedEntity]:
+    """Entities of the question, else of the latest earlier question that names some (so a
+    follow-up such as "and where is it?" keeps its subject)."""
+    config = LinkingConfig(max_entities=settings.chat_max_entities)
+    linked = link_analysed(db, rag_id, analyse_question(question), config)
+    if linked:
+        return linked
+    for turn in reversed(history):
+        if turn.role == "user" and (earlier := link_entities(db, rag_id, turn.content, config)):
+            return [
+                replace(e, score=round(e.score * HISTORY_LINK_FACTOR, 4), matched_by="history")
+                for e in earlier
+            ]
+    return []
+
+
+def prepare_turn(
+    db: Session,
+    store: TripleStore,
+    settings: Settings,
+    target: SessionTarget,
+    question: str,
+    history: list[Turn],
+) -> PreparedTurn:
+    """Link, retrieve and build the prompt (reads only); times each stage."""
+    rag_id = target.rag_id
+    started = time.perf_counter()
+    linked = _link(db, rag_id, question, history, settings)
+    linked_at = time.perf_counter()
+    iris = RagIris(str(settings.base_iri), str(rag_id))
+    config = RetrievalConfig(context_tokens=settings.chat_context_tokens)
+    try:
+        context = retrieve_context(
+            store_runner(store, rag_id),
+            production_graph(iris),
+            analyse_question(question),
+            linked,
+            config,
+        )
+    except StoreError as exc:
+        raise ServiceUnavailable(
+            f"the triple store could not be read: {exc}; ask again when it is back",
+            code="store_unavailable",
+        ) from exc
+    context_at = time.perf_counter()
+    messages = build_messages(question, context, history)
+    timings = {
+        "link": round((linked_at - started) * 1000, 2),
+        "context": round((context_at - linked_at) * 1000, 2),
+        "prompt": _elapsed_ms(context_at),
+    }
+    return PreparedTurn(target, question, linked, context, messages, timings, started)
+
+
+def _model_error(exc: LlmError) -> ServiceUnavailable:
+    code = "llm_rejected" if isinstance(exc, LlmRejected) else "llm_unavailable"
+    return ServiceUnavailable(str(exc), code=code)
+
+
+def answer_turn(model: ChatModel, prepared: PreparedTurn) -> Reply:
+    """The model's whole answer (or "don't know" without a model call on an empty context)."""
+    started = time.perf_counter()
+    if prepared.context.is_empty:
+        reply = Reply(dont_know(prepared.question), None, model.is_standin)
+    else:
+        try:
+            reply = model.complete(prepared.messages)
+        except LlmError as exc:
+            raise _model_error(exc) from exc
+    prepared.timings_ms["llm"] = _elapsed_ms(started)
+    return reply
+
+
+def _telemetry(prepared: PreparedTurn, reply: Reply, model: str) -> dict[str, Any]:
+    citations, unknown = resolve_citations(reply.text, prepared.context)
+    context = prepared.context
+    usage = reply.usage
+    if usage is None:
+        prompt = sum(estimate_tokens(m["content"]) for m in prepared.messages)
+        usage = Usage(prompt, estimate_tokens(reply.text))
+    return {
+        "entities": [asdict(e) for e in prepared.linked],
+        "entities_in_context": [f.iri for f in context.entities],
+        "passages": [r.iri for r in context.passages],
+        "references": [asdict(r) for r in context.references],
+        "citations": [r.number for r in citations],
+        "unknown_citations": unknown,
+        "sparql": context.queries,
+        "timings_ms": {**prepared.timings_ms, "total": _elapsed_ms(prepared.started)},
+        "tokens": {
+            "context": context.tokens,
+            "prompt": usage.prompt_tokens,
+            "completion": usage.completion_tokens,
+            "estimated": reply.usage is None,
+        },
+        "model": model,
+        "standin": reply.is_standin,
+        "llm_called": not context.is_empty,
+    }
+
+
+def record_turn(db: Session, prepared: PreparedTurn, reply: Reply, model: str) -> TurnResult:
+    """Persist the question and the answer with its telemetry (and a new session), and commit."""
+    telemetry = _telemetry(prepared, reply, model)
+    target = prepared.target
+    if target.new_title is not None:
+        chat_sessions.create_session(
+            db, target.session_id, target.rag_id, target.user_id, target.new_title
+        )
+    chat_sessions.add_message(db, target.session_id, "user", prepared.question, {})
+    message = chat_sessions.add_message(db, target.session_id, "assistant", reply.text, telemetry)
+    db.commit()
+    citations, _ = resolve_citations(reply.text, prepared.context)
+    logger.info(
+        "chat turn in session %s: %d entities, %d passages, %s ms",
+        target.session_id,
+        len(prepared.context.entities),
+        len(prepared.context.passages),
+        telemetry["timings_ms"]["total"],
+    )
+    return TurnResult(
+        session_id=target.session_id,
+        message_id=message.id,
+        answer=reply.text,
+        citations=citations,
+        entities=prepared.linked,
+        sparql=prepared.context.queries,
+        telemetry=telemetry,
+    )
+
+
+def _stream_model(model: ChatModel, prepared: PreparedTurn) -> Iterator[Piece]:
+    if prepared.context.is_empty:
+        yield Piece(text=dont_know(prepared.question))
+        return
+    yield from model.stream(prepared.messages)
+
+
+def stream_turn(
+    session_factory: sessionmaker[Session], model: ChatModel, prepared: PreparedTurn
+) -> Iterator[StreamEvent]:
+    """The answer as it is written, then the recorded turn. Runs after the request's own
+    database session is gone, so it records with a session of its own. A turn whose stream
+    breaks off (model error, client gone) is not recorded."""
+    started = time.perf_counter()
+    parts: list[str] = []
+    usage: Usage | None = None
+    try:
+        for piece in _stream_model(model, prepared):
+            if piece.text:
+                parts.append(piece.text)
+                yield StreamEvent("token", text=piece.text)
+            usage = piece.usage or usage
+    except LlmError as exc:
+        error = _model_error(exc)
+        yield StreamEvent("error", text=error.message, code=error.code)
+        return
+    prepared.timings_ms["llm"] = _elapsed_ms(started)
+    reply = Reply("".join(parts), usage, model.is_standin)
+    with session_factory() as db:
+        result = record_turn(db, prepared, reply, model.model)
+    yield StreamEvent("done", result=result)
+
+
+def session_target(
+    db: Session, rag_id: int, user_id: int, session_id: uuid.UUID | None, question: str
+) -> SessionTarget:
+    """The caller's session ``session_id`` (404 if it is not theirs), or a new one."""
+    if session_id is None:
+        return SessionTarget(uuid.uuid4(), rag_id, user_id, chat_sessions.title_of(question))
+    chat_sessions.get_session(db, rag_id, user_id, session_id)
+    return SessionTarget(session_id, rag_id, user_id)
+
+
+def conversation_target(
+    db: Session, rag_id: int, user_id: int, session_id: uuid.UUID, question: str
+) -> SessionTarget:
+    """A session whose id the caller derives (the OpenAI-compatible API's conversations):
+    theirs if it exists, else new."""
+    if db.get(ChatSession, session_id) is None:
+        return SessionTarget(session_id, rag_id, user_id, chat_sessions.title_of(question))
+    return session_target(db, rag_id, user_id, session_id, question)
+
+
+def start_turn(
+    db: Session,
+    store: TripleStore,
+    settings: Settings,
+    target: SessionTarget,
+    question: str,
+) -> PreparedTurn:
+    """Prepare the question with the recent turns of its session."""
+    history: list[Turn] = []
+    if target.new_title is None:
+        history = chat_sessions.recent_turns(db, target.session_id, settings.chat_history_turns)
+    return prepare_turn(db, store, settings, target, question, history)
+
+
+def complete_turn(
+    session_factory: sessionmaker[Session], model: ChatModel, prepared: PreparedTurn
+) -> TurnResult:
+    """Answer a prepared question in one piece and record the turn."""
+    reply = answer_turn(model, prepared)
+    with session_factory() as db:
+        return record_turn(db, prepared, reply, model.model)

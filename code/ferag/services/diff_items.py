@@ -1,0 +1,211 @@
+"""The items of a diff page, built from the triples read for its resources (``Facts``).
+
+``Facts`` keeps what it reads per graph (``add``, ``remove``, ``prod``), so an item can say
+what is new (``add``), what it replaces (``remove``) and what stays (``prod``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from itertools import islice
+
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
+from rdflib.term import Node
+
+from ferag.api.review_schemas import (
+    EntityChange,
+    EntityRef,
+    OntologyChange,
+    OntologyKind,
+    Provenance,
+    RelationChange,
+    Statement,
+)
+from ferag.store.client import TripleStore
+from ferag.store.terms import iri
+from graphrag_lib.vocab import FERAG, FERAG_NS, RagIris
+
+GRAPHS = ("add", "remove", "prod")
+MAX_PROVENANCE = 3
+SNIPPET_CHARS = 240
+BATCH = 200
+# Where an item's current values are read, by the section's kind of change.
+NEWEST = {"added": ("add",), "changed": ("add", "prod"), "removed": ("remove",)}
+EXISTING = ("prod", "add", "remove")
+_PREFIXES = (
+    ("rdf", str(RDF)), ("rdfs", str(RDFS)), ("owl", str(OWL)), ("skos", str(SKOS)),
+    ("dcterms", str(DCTERMS)), ("prov", str(PROV)), ("ferag", FERAG_NS), ("xsd", str(XSD)),
+)  # fmt: skip
+_OWL_KINDS: dict[Node, OntologyKind] = {
+    OWL.Class: "class",
+    OWL.ObjectProperty: "object_property",
+    OWL.DatatypeProperty: "datatype_property",
+}
+
+
+def _term(binding: dict[str, str]) -> Node:
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    return Literal(value, lang=binding.get("xml:lang"), datatype=binding.get("datatype"))
+
+
+class Facts:
+    """Triples of selected resources, read once per page and kept by graph."""
+
+    def __init__(self, store: TripleStore, rag_id: int, graphs: dict[str, str]) -> None:
+        self.store = store
+        self.rag_id = rag_id
+        self.graphs = graphs  # name → SPARQL IRI term
+        self._names = {term[1:-1]: name for name, term in graphs.items()}
+        self.by_graph = {name: Graph() for name in graphs}
+
+    def load(self, subjects: Iterable[Node], predicates: Collection[URIRef] = ()) -> None:
+        """Read the triples of ``subjects`` (only ``predicates``, if given) from every graph."""
+        iterator = iter(sorted({s for s in subjects if isinstance(s, URIRef)}))
+        only = f"VALUES ?p {{ {' '.join(iri(str(p)) for p in predicates)} }}" if predicates else ""
+        while batch := list(islice(iterator, BATCH)):
+            rows = self.store.select(
+                self.rag_id,
+                f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {' '.join(self.graphs.values())} }} "
+                f"VALUES ?s {{ {' '.join(iri(str(s)) for s in batch)} }} {only} "
+                "GRAPH ?g { ?s ?p ?o } }",
+            )
+            for row in rows:
+                graph = self.by_graph[self._names[row["g"]["value"]]]
+                graph.add((_term(row["s"]), _term(row["p"]), _term(row["o"])))
+
+    def values(self, s: Node, p: URIRef, graphs: Iterable[str] = GRAPHS) -> list[Node]:
+        found = {o for name in graphs for o in self.by_graph[name].objects(s, p)}
+        return sorted(found, key=str)
+
+    def first(self, s: Node, p: URIRef, order: Iterable[str] = EXISTING) -> Node | None:
+        """The value in the first graph of ``order`` that has one."""
+        for name in order:
+            if values := self.values(s, p, (name,)):
+                return values[0]
+        return None
+
+    def text(self, s: Node | None, p: URIRef, order: Iterable[str] = EXISTING) -> str | None:
+        value = self.first(s, p, order) if s is not None else None
+        return None if value is None else str(value)
+
+    def passages(self, s: Node, change: str) -> list[Node]:
+        """The passages an item's change comes from (new ones first; at most a few)."""
+        for name in NEWEST[change]:
+            if found := self.values(s, PROV.wasDerivedFrom, (name,)):
+                return found[:MAX_PROVENANCE]
+        return []
+
+    def load_related(self, subjects: Iterable[Node], change: str) -> None:
+        """Passages and their documents, and the labels of relations' ends."""
+        listed = list(subjects)
+        passages = {p for s in listed for p in self.passages(s, change)}
+        ends = {o for s in listed for p in (RDF.subject, RDF.object) for o in self.values(s, p)}
+        self.load(passages | ends, (FERAG.text, FERAG.inDocument, RDFS.label))
+        self.load({d for p in passages for d in self.values(p, FERAG.inDocument)}, (FERAG.path,))
+
+    def provenance(self, s: Node, change: str, mention: str | None) -> list[Provenance]:
+        found = []
+        for passage in self.passages(s, change):
+            document = self.first(passage, FERAG.inDocument)
+            found.append(
+                Provenance(
+                    passage=str(passage),
+                    document=None if document is None else str(document),
+                    path=self.text(document, FERAG.path),
+                    snippet=snippet(self.text(passage, FERAG.text) or "", mention),
+                )
+            )
+        return found
+
+
+def snippet(text: str, mention: str | None, width: int = SNIPPET_CHARS) -> str:
+    """About ``width`` characters of ``text`` around the first ``mention`` (or its start)."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    at = text.casefold().find(mention.casefold()) if mention else -1
+    start = max(0, at - width // 3) if at >= 0 else 0
+    end = min(len(text), start + width)
+    start = max(0, end - width)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def compact(node: Node, iris: RagIris) -> str:
+    """A readable form: ``ont:worksFor``, ``rdfs:label``, or a literal's text."""
+    if not isinstance(node, URIRef):
+        return str(node)
+    for prefix, namespace in (("ont", str(iris.ontology)), *_PREFIXES):
+        if str(node).startswith(namespace):
+            return f"{prefix}:{str(node)[len(namespace) :]}"
+    return str(node)
+
+
+def _number(node: Node | None) -> float | None:
+    if isinstance(node, Literal) and isinstance(node.toPython(), int | float):
+        return float(node.toPython())
+    return None
+
+
+def entity_change(facts: Facts, s: URIRef, change: str, iris: RagIris) -> EntityChange:
+    label = facts.text(s, RDFS.label)
+    typed = NEWEST[change] if change != "changed" else GRAPHS
+    classes = [c for c in facts.values(s, RDF.type, typed) if c != FERAG.Entity]
+    return EntityChange(
+        iri=str(s),
+        label=label,
+        classes=[iris.local_name(c) or compact(c, iris) for c in classes if isinstance(c, URIRef)],
+        description=facts.text(s, DCTERMS.description, NEWEST[change]),
+        old_description=(
+            facts.text(s, DCTERMS.description, ("remove",)) if change == "changed" else None
+        ),
+        new_aliases=(
+            [str(a) for a in facts.values(s, SKOS.altLabel, ("add",))]
+            if change != "removed"
+            else []
+        ),
+        provenance=facts.provenance(s, change, label),
+    )
+
+
+def _end(facts: Facts, s: URIRef, p: URIRef) -> EntityRef:
+    node = facts.first(s, p)
+    return EntityRef(iri=str(node or ""), label=facts.text(node, RDFS.label))
+
+
+def relation_change(facts: Facts, s: URIRef, change: str, iris: RagIris) -> RelationChange:
+    subject = _end(facts, s, RDF.subject)
+    predicate = facts.first(s, RDF.predicate)
+    changed = change == "changed"
+    return RelationChange(
+        iri=str(s),
+        subject=subject,
+        predicate=compact(predicate, iris) if predicate is not None else "",
+        object=_end(facts, s, RDF.object),
+        description=facts.text(s, DCTERMS.description, NEWEST[change]),
+        old_description=facts.text(s, DCTERMS.description, ("remove",)) if changed else None,
+        weight=_number(facts.first(s, FERAG.weight, NEWEST[change])),
+        old_weight=_number(facts.first(s, FERAG.weight, ("remove",))) if changed else None,
+        provenance=facts.provenance(s, change, subject.label),
+    )
+
+
+def _statements(facts: Facts, s: URIRef, graph: str, iris: RagIris) -> list[Statement]:
+    pairs = facts.by_graph[graph].predicate_objects(s)
+    listed = {(compact(p, iris), compact(o, iris)) for p, o in pairs}
+    return [Statement(predicate=p, value=o) for p, o in sorted(listed)]
+
+
+def ontology_change(facts: Facts, s: URIRef, change: str, iris: RagIris) -> OntologyChange:
+    kinds = [_OWL_KINDS[k] for k in facts.values(s, RDF.type) if k in _OWL_KINDS]
+    return OntologyChange(
+        iri=str(s),
+        kind=kinds[0] if kinds else "class",
+        label=facts.text(s, RDFS.label),
+        added=_statements(facts, s, "add", iris),
+        removed=_statements(facts, s, "remove", iris),
+    )

@@ -1,0 +1,81 @@
+"""Membership of users in RAGs. A RAG always keeps at least one owner."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ferag.db.models import Member, Rag, Role, User
+from ferag.errors import Conflict, NotFound
+from ferag.services.accounts import find_user_by_email
+
+
+def list_members(db: Session, rag: Rag) -> list[tuple[Member, User]]:
+    rows = db.execute(
+        select(Member, User)
+        .join(User, User.id == Member.user_id)
+        .where(Member.rag_id == rag.id)
+        .order_by(Member.created_at, User.id)
+    ).all()
+    return [(member, user) for member, user in rows]
+
+
+def add_member(db: Session, rag: Rag, email: str, role: Role) -> tuple[Member, User]:
+    user = find_user_by_email(db, email)
+    if user is None:
+        raise NotFound(
+            f"no account has the email {email}; ask them to register first", code="user_not_found"
+        )
+    if db.get(Member, (rag.id, user.id)) is not None:
+        raise Conflict(
+            f"{user.email} is already a member; change their role instead", code="member_exists"
+        )
+    member = Member(rag_id=rag.id, user_id=user.id, role=role)
+    db.add(member)
+    db.commit()
+    db.refresh(member)
+    return member, user
+
+
+def get_member(db: Session, rag: Rag, user_id: int) -> Member:
+    member = db.get(Member, (rag.id, user_id))
+    if member is None:
+        raise NotFound(f"user {user_id} is not a member of RAG {rag.id}", code="member_not_found")
+    return member
+
+
+def change_role(db: Session, rag: Rag, user_id: int, role: Role) -> tuple[Member, User]:
+    member = _locked(db, rag, user_id)
+    if member.role is Role.owner and role is not Role.owner:
+        _ensure_another_owner(db, rag)
+    member.role = role
+    db.commit()
+    return member, member.user
+
+
+def remove_member(db: Session, rag: Rag, user_id: int) -> None:
+    member = _locked(db, rag, user_id)
+    if member.role is Role.owner:
+        _ensure_another_owner(db, rag)
+    db.delete(member)
+    db.commit()
+
+
+def _locked(db: Session, rag: Rag, user_id: int) -> Member:
+    """Lock the RAG's owner rows so two concurrent demotions cannot remove the last owner."""
+    db.execute(
+        select(Member.user_id)
+        .where(Member.rag_id == rag.id, Member.role == Role.owner)
+        .with_for_update()
+    ).all()
+    return get_member(db, rag, user_id)
+
+
+def _ensure_another_owner(db: Session, rag: Rag) -> None:
+    owners = db.scalar(
+        select(func.count()).where(Member.rag_id == rag.id, Member.role == Role.owner)
+    )
+    if (owners or 0) <= 1:
+        raise Conflict(
+            "a RAG needs at least one owner; make someone else owner first", code="last_owner"
+        )

@@ -1,0 +1,201 @@
+"""The one typed configuration of ferag, shared by the API, the worker and the CLI.
+
+Every field reads the environment variable ``FERAG_<FIELD>`` (or a ``.env`` file). A field left
+empty that names a server (database, Redis, triple store, LLM) means "use the embedded one":
+``ferag up`` and the test fixtures start it and pass its URL to their children.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "change-me-local-only"  # noqa: S105 - refused outside local mode
+MIN_PRODUCTION_SECRET_LENGTH = 32
+
+
+class SettingsError(RuntimeError):
+    """Settings are invalid; the message names the setting and how to fix it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FERAG_", env_file=".env", extra="ignore", validate_default=True
+    )
+
+    environment: Literal["local", "production"] = Field(
+        "local", description="`production` refuses default secrets and embedded servers."
+    )
+    home: Path = Field(
+        Path.home() / ".ferag",
+        description="Data directory of the embedded stack (databases, uploads, caches, logs).",
+    )
+
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of PostgreSQL; empty: embedded server under `home`."
+    )
+    redis_url: str | None = Field(
+        None, description="Redis URL for the Celery broker and pub/sub; empty: embedded server."
+    )
+
+    store_kind: Literal["oxigraph", "fuseki"] = Field(
+        "oxigraph", description="Triple store flavour; both are used through SPARQL 1.1 only."
+    )
+    store_url: str | None = Field(
+        None, description="Base URL of the triple store; empty: embedded Oxigraph server."
+    )
+    store_user: str | None = Field(None, description="Triple store user (Fuseki admin API).")
+    store_password: SecretStr | None = Field(None, description="Triple store password.")
+    store_timeout_s: float = Field(30.0, gt=0, description="Timeout of one store request.")
+
+    llm_base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:1234/v1; "
+        "empty: the offline model stand-in (deterministic rules, not a model).",
+    )
+    llm_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key of the endpoint.")
+    chat_model: str = Field("ferag-standin-chat", min_length=1, description="Chat model name.")
+    embedding_model: str = Field(
+        "ferag-standin-embed", min_length=1, description="Embedding model name."
+    )
+    embedding_dim: int = Field(384, gt=0, description="Dimension of the embedding model.")
+
+    base_iri: AnyHttpUrl = Field(
+        AnyHttpUrl("http://ferag.local/"), description="Base IRI of every resource ferag mints."
+    )
+
+    max_upload_bytes: int = Field(
+        50 * 1024 * 1024, gt=0, description="Largest accepted upload request, in bytes."
+    )
+    max_upload_files: int = Field(1000, gt=0, description="Most documents in one upload.")
+    max_archive_expanded_bytes: int = Field(
+        500 * 1024 * 1024, gt=0, description="Largest total size a zip may expand to."
+    )
+
+    jwt_secret: SecretStr = Field(
+        SecretStr(DEFAULT_JWT_SECRET), description="Secret that signs access tokens."
+    )
+    jwt_ttl_minutes: int = Field(60 * 24, gt=0, description="Lifetime of an access token.")
+
+    api_host: str = Field("127.0.0.1", description="Address the API listens on.")
+    api_port: int = Field(8000, ge=0, le=65535, description="API port; 0 picks a free one.")
+    worker_concurrency: int = Field(1, gt=0, description="Celery worker processes (`ferag up`).")
+    worker_heartbeat_s: float = Field(5.0, gt=0, description="Worker heartbeat period.")
+    step_time_limit_s: int = Field(
+        6 * 3600, gt=0, description="Hard time limit of one pipeline step (slow local models)."
+    )
+    ws_heartbeat_s: float = Field(
+        15.0, gt=0, description="Period of the heartbeat message on a task WebSocket."
+    )
+    ws_ticket_ttl_s: int = Field(
+        30, gt=0, description="Lifetime of a single-use WebSocket ticket, in seconds."
+    )
+    ws_auth_timeout_s: float = Field(
+        5.0, gt=0, description="How long a WebSocket without a ticket may take to send its token."
+    )
+    events_poll_interval_s: float = Field(
+        1.0,
+        gt=0,
+        description="While Redis is unreachable, how often the API polls the database for the "
+        "events of the tasks its sockets follow.",
+    )
+    events_reconnect_max_s: float = Field(
+        5.0, gt=0, description="Longest back-off between attempts to reconnect to Redis pub/sub."
+    )
+    progress_min_interval_s: float = Field(
+        0.5,
+        ge=0,
+        description="Shortest time between two progress events of one step (finishing always "
+        "reports).",
+    )
+    step_max_retries: int = Field(
+        5, ge=0, description="Retries of a step after a transient error (model, store, Redis)."
+    )
+    step_retry_backoff_s: int = Field(5, ge=1, description="First back-off between retries.")
+    broker_visibility_timeout_s: int | None = Field(
+        None,
+        gt=0,
+        description="Seconds before the broker hands an unacknowledged step (its "
+        "worker died) to another worker; empty: the step time limit plus an hour.",
+    )
+    chat_context_tokens: int = Field(
+        3000, ge=200, description="Token budget of the graph context put in one chat prompt."
+    )
+    chat_max_entities: int = Field(
+        8, gt=0, description="Most entities one chat question is linked to."
+    )
+    chat_history_turns: int = Field(
+        6, ge=0, description="Earlier question/answer pairs of a session sent with a question."
+    )
+    chat_max_answer_tokens: int = Field(
+        1024, gt=0, description="Longest chat answer the model may write, in tokens."
+    )
+    chat_timeout_s: float = Field(
+        300.0, gt=0, description="Timeout of one chat model request (slow local models)."
+    )
+    chat_rate_limit: int = Field(
+        30,
+        ge=0,
+        description="Chat questions one user may ask per window (all RAGs, the OpenAI-compatible "
+        "API included); 0: unlimited.",
+    )
+    chat_rate_window_s: int = Field(60, gt=0, description="Window of the chat rate limit.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = Field(True, description="JSON log lines (false: plain text).")
+
+    @model_validator(mode="after")
+    def _enforce_production_rules(self) -> Self:
+        if self.environment != "production":
+            return self
+        secret = self.jwt_secret.get_secret_value()
+        if secret == DEFAULT_JWT_SECRET or len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
+            raise ValueError(
+                f"FERAG_JWT_SECRET is the local default or shorter than "
+                f"{MIN_PRODUCTION_SECRET_LENGTH} characters; set a long random secret in "
+                "production, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        for name in ("database_url", "redis_url", "store_url"):
+            if getattr(self, name) is None:
+                raise ValueError(
+                    f"FERAG_{name.upper()} is empty; production does not start embedded servers"
+                )
+        return self
+
+    @property
+    def visibility_timeout_s(self) -> int:
+        return self.broker_visibility_timeout_s or self.step_time_limit_s + 3600
+
+    @property
+    def uses_standin_llm(self) -> bool:
+        return self.llm_base_url is None
+
+    def require(self, name: str) -> str:
+        """The value of a server URL setting, or a SettingsError saying how to provide it."""
+        value = getattr(self, name)
+        if not value:
+            raise SettingsError(
+                f"FERAG_{name.upper()} is not set. Run `ferag up` to start the embedded stack, "
+                f"or point FERAG_{name.upper()} at a running server."
+            )
+        return str(value)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning pydantic's report into one message that names each setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"FERAG_{'_'.join(str(p) for p in err['loc']).upper() or 'SETTINGS'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise SettingsError(f"invalid settings: {problems}") from None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,1 @@
+"""Triple store access through SPARQL 1.1 and the Fuseki admin API; nothing else."""

@@ -1,0 +1,259 @@
+"""Triple store client: SPARQL 1.1 Query/Update over HTTP, one "space" per RAG.
+
+Oxigraph (local) keeps every RAG in one dataset, its graphs named under ``{base}rag/{id}/``.
+Fuseki (production) gives each RAG its own TDB2 dataset ``ferag-{id:05d}``, created and deleted
+through the Fuseki admin API; the graph names are the same in both, so everything above this
+module is store-agnostic.
+
+Exceptions::
+
+    StoreError
+     ├── StoreUnavailable   connection refused, timeout, 5xx: retry later
+     └── StoreRequestError  the store refused the request (4xx): a bug or bad SPARQL
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Protocol
+
+import httpx
+
+from ferag.settings import Settings
+from ferag.store.terms import literal
+from graphrag_lib.vocab import RagIris
+
+logger = logging.getLogger(__name__)
+
+SPARQL_JSON = "application/sparql-results+json"
+N_TRIPLES = "application/n-triples"
+
+
+class StoreError(Exception):
+    """Base of triple store errors."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached or failed on its side; the request may be retried."""
+
+
+class StoreRequestError(StoreError):
+    """The store rejected the request."""
+
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class TripleStore(Protocol):
+    kind: str
+
+    def ping(self) -> float: ...
+    def create_space(self, rag_id: int) -> None: ...
+    def drop_space(self, rag_id: int) -> None: ...
+    def select(self, rag_id: int, query: str) -> list[dict[str, Any]]: ...
+    def ask(self, rag_id: int, query: str) -> bool: ...
+    def update(self, rag_id: int, update: str) -> None: ...
+    def construct(self, rag_id: int, query: str) -> bytes: ...
+    def put_graph(self, rag_id: int, graph: str, ntriples: bytes) -> None: ...
+    def get_graph(self, rag_id: int, graph: str) -> bytes: ...
+    def close(self) -> None: ...
+
+
+class _HttpStore:
+    """Shared HTTP plumbing: one pooled client, error translation at this boundary."""
+
+    kind = "sparql"
+
+    def __init__(
+        self,
+        base_url: str,
+        base_iri: str,
+        *,
+        timeout: float = 30.0,
+        auth: tuple[str, str] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.base_iri = base_iri
+        self._http = httpx.Client(timeout=timeout, auth=auth)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, url, **kwargs)
+        except httpx.TransportError as exc:
+            raise StoreUnavailable(f"triple store at {self.base_url} unreachable: {exc}") from exc
+        if response.status_code >= 500:
+            raise StoreUnavailable(
+                f"triple store error {response.status_code}: {response.text[:300]}"
+            )
+        if response.status_code >= 400:
+            raise StoreRequestError(
+                f"triple store refused the request ({response.status_code}): {response.text[:300]}",
+                response.status_code,
+            )
+        return response
+
+    def _endpoint(self, rag_id: int, kind: str) -> str:
+        raise NotImplementedError
+
+    def select(self, rag_id: int, query: str) -> list[dict[str, Any]]:
+        response = self._request(
+            "POST",
+            self._endpoint(rag_id, "query"),
+            data={"query": query},
+            headers={"Accept": SPARQL_JSON},
+        )
+        bindings: list[dict[str, Any]] = response.json()["results"]["bindings"]
+        return bindings
+
+    def ask(self, rag_id: int, query: str) -> bool:
+        response = self._request(
+            "POST",
+            self._endpoint(rag_id, "query"),
+            data={"query": query},
+            headers={"Accept": SPARQL_JSON},
+        )
+        return bool(response.json()["boolean"])
+
+    def update(self, rag_id: int, update: str) -> None:
+        self._request("POST", self._endpoint(rag_id, "update"), data={"update": update})
+
+    def construct(self, rag_id: int, query: str) -> bytes:
+        """Run a CONSTRUCT query; the result as N-Triples."""
+        response = self._request(
+            "POST",
+            self._endpoint(rag_id, "query"),
+            data={"query": query},
+            headers={"Accept": N_TRIPLES},
+        )
+        return response.content
+
+    def put_graph(self, rag_id: int, graph: str, ntriples: bytes) -> None:
+        """Replace named graph ``graph`` with ``ntriples`` (Graph Store Protocol PUT): one
+        request, so a re-run writes the same graph again instead of appending."""
+        self._request(
+            "PUT",
+            self._graph_store(rag_id),
+            params={"graph": graph},
+            content=ntriples,
+            headers={"Content-Type": N_TRIPLES},
+        )
+
+    def get_graph(self, rag_id: int, graph: str) -> bytes:
+        """Named graph ``graph`` as N-Triples; empty if it does not exist."""
+        try:
+            response = self._request(
+                "GET",
+                self._graph_store(rag_id),
+                params={"graph": graph},
+                headers={"Accept": N_TRIPLES},
+            )
+        except StoreRequestError as exc:
+            if exc.status_code == 404:
+                return b""
+            raise
+        return response.content
+
+    def _graph_store(self, rag_id: int) -> str:
+        return self._endpoint(rag_id, "data")
+
+
+class OxigraphStore(_HttpStore):
+    """Oxigraph server: one dataset, RAGs separated by graph names."""
+
+    kind = "oxigraph"
+
+    def _endpoint(self, rag_id: int, kind: str) -> str:
+        # Oxigraph names its Graph Store endpoint /store; Fuseki's is /{dataset}/data.
+        return f"{self.base_url}/{'store' if kind == 'data' else kind}"
+
+    def ping(self) -> float:
+        started = time.perf_counter()
+        self._request(
+            "GET",
+            f"{self.base_url}/query",
+            params={"query": "ASK {}"},
+            headers={"Accept": SPARQL_JSON},
+        )
+        return time.perf_counter() - started
+
+    def create_space(self, rag_id: int) -> None:
+        """Nothing to create: graphs come into being with their first triple."""
+
+    def drop_space(self, rag_id: int) -> None:
+        prefix = RagIris(self.base_iri, str(rag_id)).prefix
+        rows = self.select(
+            rag_id,
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER(STRSTARTS(STR(?g), {literal(prefix)})) }}",
+        )
+        graphs = [row["g"]["value"] for row in rows]
+        if graphs:
+            # One request, so the drop is one transaction.
+            self.update(rag_id, " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+        logger.info("dropped %d graphs of rag %s", len(graphs), rag_id)
+
+
+class FusekiStore(_HttpStore):
+    """Apache Jena Fuseki: one TDB2 dataset per RAG, managed through the admin API."""
+
+    kind = "fuseki"
+
+    @staticmethod
+    def dataset_name(rag_id: int) -> str:
+        return f"ferag-{rag_id:05d}"
+
+    def _endpoint(self, rag_id: int, kind: str) -> str:
+        return f"{self.base_url}/{self.dataset_name(rag_id)}/{kind}"
+
+    def ping(self) -> float:
+        started = time.perf_counter()
+        self._request("GET", f"{self.base_url}/$/ping")
+        return time.perf_counter() - started
+
+    def create_space(self, rag_id: int) -> None:
+        name = self.dataset_name(rag_id)
+        try:
+            self._request(
+                "POST", f"{self.base_url}/$/datasets", data={"dbName": name, "dbType": "tdb2"}
+            )
+        except StoreRequestError as exc:
+            if exc.status_code != 409:  # already exists: creation is idempotent
+                raise
+
+    def drop_space(self, rag_id: int) -> None:
+        try:
+            self._request("DELETE", f"{self.base_url}/$/datasets/{self.dataset_name(rag_id)}")
+        except StoreRequestError as exc:
+            if exc.status_code != 404:  # already gone
+                raise
+
+
+def make_store(
+    kind: str,
+    base_url: str,
+    base_iri: str,
+    *,
+    timeout: float = 30.0,
+    user: str | None = None,
+    password: str | None = None,
+) -> TripleStore:
+    auth = (user, password or "") if user else None
+    cls = FusekiStore if kind == "fuseki" else OxigraphStore
+    return cls(base_url, base_iri, timeout=timeout, auth=auth)
+
+
+def store_from_settings(settings: Settings) -> TripleStore:
+    password = settings.store_password
+    return make_store(
+        settings.store_kind,
+        settings.require("store_url"),
+        str(settings.base_iri),
+        timeout=settings.store_timeout_s,
+        user=settings.store_user,
+        password=password.get_secret_value() if password else None,
+    )

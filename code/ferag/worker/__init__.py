@@ -1,0 +1,1 @@
+"""The Celery worker: app, tasks (named ``ferag.*``), and its heartbeat."""

@@ -1,0 +1,78 @@
+"""Celery application: ``celery -A ferag.worker.app worker``.
+
+Tasks are named in the ``ferag.`` namespace; the API enqueues them by name with
+``send_task`` and never imports this module. The worker announces itself with a heartbeat
+in Redis that ``/health`` reads.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from typing import Any
+
+from celery.signals import setup_logging, worker_ready, worker_shutdown
+from redis import Redis
+
+from ferag import heartbeat
+from ferag.logs import configure_logging
+from ferag.queueing import make_celery
+from ferag.settings import get_settings
+
+# GraphRAG and LiteLLM try to download model data at import without these (ARCHITECTURE §9).
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+logger = logging.getLogger(__name__)
+
+settings = get_settings()
+
+app = make_celery(settings.require("redis_url"))
+app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_time_limit=settings.step_time_limit_s,
+    task_soft_time_limit=max(1, settings.step_time_limit_s - 60),
+    worker_hijack_root_logger=False,
+    # Redis redelivers an unacknowledged task after this; it must outlast the longest step.
+    broker_transport_options={"visibility_timeout": settings.visibility_timeout_s},
+)
+# The task modules; each registers its tasks under explicit ``ferag.*`` names.
+app.conf.include = ["ferag.worker.tasks", "ferag.worker.selftest", "ferag.worker.cycle"]
+
+_stop_beating = threading.Event()
+
+
+@setup_logging.connect
+def _configure_logging(**_: Any) -> None:
+    configure_logging(settings.log_level, as_json=settings.log_json)
+
+
+def _worker_name(sender: Any) -> str:
+    return str(getattr(sender, "hostname", None) or f"ferag@{socket.gethostname()}")
+
+
+@worker_ready.connect
+def _start_heartbeat(sender: Any = None, **_: Any) -> None:
+    name = _worker_name(sender)
+    redis = Redis.from_url(settings.require("redis_url"), socket_timeout=5)
+
+    def run() -> None:
+        while not _stop_beating.is_set():
+            try:
+                heartbeat.beat(redis, name, settings.worker_heartbeat_s)
+            except Exception as exc:  # Redis away: keep trying, /health will show it
+                logger.warning("heartbeat failed: %s", exc)
+            _stop_beating.wait(settings.worker_heartbeat_s)
+        heartbeat.forget(redis, name)
+
+    threading.Thread(target=run, name="ferag-heartbeat", daemon=True).start()
+    logger.info("worker %s ready", name)
+
+
+@worker_shutdown.connect
+def _stop_heartbeat(**_: Any) -> None:
+    _stop_beating.set()

@@ -1,0 +1,69 @@
+"""What merge needs from production, so its cost follows the change set, not production's size.
+
+The service implements ``ProductionView`` over SPARQL (a ``VALUES`` lookup on
+``ferag:normalisedLabel``, a ``CONSTRUCT`` per batch of IRIs, the ontology graph);
+``GraphProductionView`` implements it over an rdflib graph for tests and the CLI.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from typing import Protocol
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from graphrag_lib.schema.terms import ontology_part
+from graphrag_lib.vocab import FERAG, normalise_label
+
+
+class ProductionView(Protocol):
+    """Read access to one RAG's production graph."""
+
+    def find_entities(self, normalised_labels: Collection[str]) -> dict[str, set[URIRef]]:
+        """Normalised label → the entities having it as ``rdfs:label`` or ``skos:altLabel``
+        (``ferag:normalisedLabel``); labels with no entity are left out."""
+        ...
+
+    def describe(self, iris: Collection[URIRef]) -> Graph:
+        """Every production triple whose subject is one of ``iris``."""
+        ...
+
+    def ontology(self) -> Graph:
+        """The production ontology: triples about its classes and properties."""
+        ...
+
+
+class GraphProductionView:
+    """``ProductionView`` over an rdflib graph; a snapshot: build a new view after changes."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._labels: dict[str, set[URIRef]] | None = None
+
+    def _label_index(self) -> dict[str, set[URIRef]]:
+        if self._labels is None:
+            index: dict[str, set[URIRef]] = defaultdict(set)
+            for entity in self.graph.subjects(RDF.type, FERAG.Entity):
+                if not isinstance(entity, URIRef):
+                    continue
+                for predicate in (RDFS.label, SKOS.altLabel, FERAG.normalisedLabel):
+                    for label in self.graph.objects(entity, predicate):
+                        index[normalise_label(str(label))].add(entity)
+            self._labels = dict(index)
+        return self._labels
+
+    def find_entities(self, normalised_labels: Collection[str]) -> dict[str, set[URIRef]]:
+        index = self._label_index()
+        return {label: set(index[label]) for label in normalised_labels if label in index}
+
+    def describe(self, iris: Collection[URIRef]) -> Graph:
+        described = Graph()
+        for iri in iris:
+            for triple in self.graph.triples((iri, None, None)):
+                described.add(triple)
+        return described
+
+    def ontology(self) -> Graph:
+        return ontology_part(self.graph)

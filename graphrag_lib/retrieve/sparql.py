@@ -1,0 +1,163 @@
+"""The SPARQL that context assembly and the linking index run against a production graph.
+
+Every query is built from IRIs only (entity, statement, passage IRIs found in the index or in
+earlier results), each checked and serialised by ``iri_term``; question text never appears.
+Queries follow the RDF model of ``docs/rdf-model.md`` and are bounded by ``LIMIT``s, so their
+cost follows the entities asked about, not the size of the graph. ``ORDER BY`` uses numbers
+only: tie-breaking on IRIs makes Oxigraph compare strings of every row (30 ms instead of 2 ms
+for the top reports of a 1M-triple graph); callers order ties themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rdflib import URIRef
+
+from graphrag_lib.vocab import FERAG_NS
+
+PREFIXES = f"""PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX ferag: <{FERAG_NS}>
+"""
+
+_FORBIDDEN_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+
+
+def iri_term(value: str) -> str:
+    """``<value>`` for SPARQL; refuses anything that is not a plain absolute IRI."""
+    if not value or ":" not in value or _FORBIDDEN_IN_IRI.search(value):
+        raise ValueError(f"not a valid IRI: {value!r}")
+    return str(URIRef(value).n3())
+
+
+def _values(iris: Iterable[str]) -> str:
+    return " ".join(iri_term(i) for i in iris)
+
+
+def entity_details(graph: str, entities: Iterable[str]) -> str:
+    """Label, description and classes (with their labels) of the given entities."""
+    return f"""{PREFIXES}SELECT ?e ?label ?description ?type ?typeLabel WHERE {{
+  GRAPH {iri_term(graph)} {{
+    VALUES ?e {{ {_values(entities)} }}
+    ?e rdfs:label ?label .
+    OPTIONAL {{ ?e dcterms:description ?description }}
+    OPTIONAL {{ ?e a ?type . FILTER(?type != ferag:Entity)
+               OPTIONAL {{ ?type rdfs:label ?typeLabel }} }}
+  }}
+}}"""
+
+
+def relations_of(graph: str, entities: Iterable[str], per_entity: int, limit: int) -> str:
+    """The ``limit`` heaviest relation statements with one end among ``entities``, drawn from
+    at most ``per_entity`` statements of each entity: a hub with thousands of relations is
+    sampled (in index order), so the cost stays bounded whatever the degree."""
+    samples = " UNION ".join(
+        f"{{ SELECT ?st WHERE {{ {{ ?st rdf:subject {iri_term(e)} }} UNION "
+        f"{{ ?st rdf:object {iri_term(e)} }} }} LIMIT {int(per_entity)} }}"
+        for e in entities
+    )
+    return f"""{PREFIXES}SELECT ?st ?s ?p ?o ?weight ?description ?pLabel ?sLabel ?oLabel WHERE {{
+  GRAPH {iri_term(graph)} {{
+    {{ SELECT ?st ?weight WHERE {{
+        {samples}
+        OPTIONAL {{ ?st ferag:weight ?weight }}
+    }} ORDER BY DESC(?weight) LIMIT {int(limit)} }}
+    ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+    OPTIONAL {{ ?st dcterms:description ?description }}
+    OPTIONAL {{ ?p rdfs:label ?pLabel }}
+    OPTIONAL {{ ?s rdfs:label ?sLabel }}
+    OPTIONAL {{ ?o rdfs:label ?oLabel }}
+  }}
+}}"""
+
+
+def degrees(graph: str, entities: Iterable[str]) -> str:
+    """How many relation statements each entity takes part in."""
+    return f"""{PREFIXES}SELECT ?n (COUNT(DISTINCT ?st) AS ?degree) WHERE {{
+  GRAPH {iri_term(graph)} {{
+    VALUES ?n {{ {_values(entities)} }}
+    {{ ?st rdf:subject ?n }} UNION {{ ?st rdf:object ?n }}
+  }}
+}} GROUP BY ?n"""
+
+
+def passages_of(graph: str, sources: Iterable[str], limit: int) -> str:
+    """The passages most shared by ``sources`` (entities and statements read from them), with
+    their text and position and their document's title, path and folder."""
+    return f"""{PREFIXES}SELECT ?passage ?hits ?sources ?text ?order ?document ?title ?path ?folder
+WHERE {{
+  GRAPH {iri_term(graph)} {{
+    {{ SELECT ?passage (COUNT(DISTINCT ?source) AS ?hits)
+              (GROUP_CONCAT(DISTINCT STR(?source); separator=" ") AS ?sources) WHERE {{
+        VALUES ?source {{ {_values(sources)} }}
+        ?source prov:wasDerivedFrom ?passage .
+        ?passage a ferag:Passage .
+      }} GROUP BY ?passage ORDER BY DESC(?hits) LIMIT {int(limit)} }}
+    ?passage ferag:text ?text .
+    OPTIONAL {{ ?passage ferag:order ?order }}
+    OPTIONAL {{ ?passage ferag:inDocument ?document .
+               OPTIONAL {{ ?document dcterms:title ?title }}
+               OPTIONAL {{ ?document ferag:path ?path }}
+               OPTIONAL {{ ?document ferag:folderPath ?folder }} }}
+  }}
+}}"""
+
+
+def reports_of(graph: str, entities: Iterable[str], limit: int) -> str:
+    """Reports of the communities the entities belong to: most members asked about first,
+    then the highest rated."""
+    return f"""{PREFIXES}SELECT ?report (COUNT(DISTINCT ?e) AS ?members) (MAX(?r) AS ?rank) WHERE {{
+  GRAPH {iri_term(graph)} {{
+    VALUES ?e {{ {_values(entities)} }}
+    ?community ferag:member ?e .
+    ?report ferag:reportOf ?community ; ferag:rank ?r .
+  }}
+}} GROUP BY ?report ORDER BY DESC(?members) DESC(?rank) LIMIT {int(limit)}"""
+
+
+def top_reports(graph: str, limit: int) -> str:
+    """The highest-rated reports of the whole graph (broad questions; only reports carry
+    ``ferag:rank``, so this reads one predicate's index)."""
+    return f"""{PREFIXES}SELECT ?report ?rank WHERE {{
+  GRAPH {iri_term(graph)} {{ ?report ferag:rank ?rank }}
+}} ORDER BY DESC(?rank) LIMIT {int(limit)}"""
+
+
+def report_details(graph: str, reports: Iterable[str]) -> str:
+    """Title, summary, rank and community level of the given reports."""
+    return f"""{PREFIXES}SELECT ?report ?title ?summary ?rank ?level WHERE {{
+  GRAPH {iri_term(graph)} {{
+    VALUES ?report {{ {_values(reports)} }}
+    ?report dcterms:title ?title ; ferag:summary ?summary .
+    OPTIONAL {{ ?report ferag:rank ?rank }}
+    OPTIONAL {{ ?report ferag:reportOf ?community . ?community ferag:level ?level }}
+  }}
+}}"""
+
+
+def indexed_entities(graph: str, entities: Iterable[str] | None = None) -> str:
+    """Label and description of entities (all of the graph's when ``entities`` is None)."""
+    values = "" if entities is None else f"VALUES ?e {{ {_values(entities)} }}"
+    return f"""{PREFIXES}SELECT ?e ?label ?description WHERE {{
+  GRAPH {iri_term(graph)} {{
+    {values}
+    ?e a ferag:Entity ; rdfs:label ?label .
+    OPTIONAL {{ ?e dcterms:description ?description }}
+  }}
+}}"""
+
+
+def entity_aliases(graph: str, entities: Iterable[str] | None = None) -> str:
+    """``skos:altLabel`` aliases of entities (all of the graph's when ``entities`` is None)."""
+    values = "" if entities is None else f"VALUES ?e {{ {_values(entities)} }}"
+    return f"""{PREFIXES}SELECT ?e ?alias WHERE {{
+  GRAPH {iri_term(graph)} {{
+    {values}
+    ?e a ferag:Entity ; skos:altLabel ?alias .
+  }}
+}}"""

@@ -1,0 +1,109 @@
+"""The schema-induction prompt: entity types, relation examples and existing terms in; Turtle out.
+
+The user message is line-oriented so that the offline stand-in
+(``ferag.llm.standin_schema``) can read it back: ``TYPE``, ``PAIR``/``EXAMPLE`` and
+``CLASS``/``PROPERTY`` lines under fixed headings. Change both together.
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDFS
+
+from graphrag_lib.schema.config import SchemaConfig
+from graphrag_lib.schema.sample import SchemaBatch
+from graphrag_lib.schema.terms import declared, properties
+from graphrag_lib.vocab import RagIris
+
+MARKER = "ferag schema induction v1"
+RETRY_MARKER = "ferag schema induction: answer rejected"
+
+SYSTEM_PROMPT = """You are an ontology engineer. From entity types and relation examples \
+extracted from documents, you design a small OWL ontology and answer with Turtle only, \
+no explanations."""
+
+RULES = """Rules:
+1. Declare each entity type above as an owl:Class with exactly the IRI given (for example \
+ont:Person), unless that IRI is already an existing term. You may add more general classes \
+and rdfs:subClassOf links; subclass links must not form a cycle.
+2. For the relations, declare owl:ObjectProperty terms named in lowerCamelCase after what \
+the relation says (for example ont:worksFor), each with exactly one rdfs:domain and one \
+rdfs:range, both classes of this ontology. Reuse an existing property instead of declaring \
+a new one with the same meaning; do not redeclare existing terms' domain or range.
+3. Give every new term an rdfs:label in the label language and, for properties, a short \
+rdfs:comment.
+4. Use only rdf:type (owl:Class, owl:ObjectProperty), rdfs:subClassOf, rdfs:domain, \
+rdfs:range, rdfs:label and rdfs:comment; every IRI must be in the ontology namespace; \
+no blank nodes.
+5. Answer with one Turtle document with @prefix lines for ont:, owl:, rdf: and rdfs:."""
+
+
+def _name(iri: URIRef, iris: RagIris) -> str:
+    local = iris.local_name(iri)
+    return f"ont:{local}" if local else f"<{iri}>"
+
+
+def _label(graph: Graph, term: URIRef) -> str:
+    label = graph.value(term, RDFS.label)
+    return f' "{label}"' if label is not None else ""
+
+
+def existing_terms(known: Graph, batch: SchemaBatch, iris: RagIris, limit: int) -> list[str]:
+    """``CLASS``/``PROPERTY`` lines for known terms, those touching the batch's types first."""
+    batch_types = {t.iri for t in batch.types}
+    lines: list[tuple[bool, str]] = []
+    for term in sorted(declared(known, OWL.Class)):
+        lines.append((term not in batch_types, f"- CLASS {_name(term, iris)}{_label(known, term)}"))
+    for prop in properties(known):
+        ends = " ".join(
+            f"{word} {_name(end, iris)}"
+            for word, end in (("domain", prop.domain), ("range", prop.range))
+            if end is not None
+        )
+        far = prop.domain not in batch_types and prop.range not in batch_types
+        lines.append((far, f"- PROPERTY {_name(prop.iri, iris)}{_label(known, prop.iri)} {ends}"))
+    return [line for _, line in sorted(lines, key=lambda item: item[0])[:limit]]
+
+
+def user_prompt(batch: SchemaBatch, known: Graph, iris: RagIris, config: SchemaConfig) -> str:
+    parts = [
+        f"Task: {MARKER}",
+        f"Ontology namespace (prefix ont:): <{iris.ontology}>",
+        f"Label language: {config.output_language}",
+        "",
+        "Entity types (class IRI | number of entities | example entities):",
+    ]
+    for t in batch.types:
+        parts.append(f"- TYPE {_name(t.iri, iris)} | {t.count} | {'; '.join(t.examples)}")
+    parts += ["", "Relations observed between entity types (subject type -> object type):"]
+    for pair in batch.pairs:
+        subject, obj = _name(pair.subject_type, iris), _name(pair.object_type, iris)
+        parts.append(f"- PAIR {subject} -> {obj} | {pair.count} relations")
+        parts += [f"  - EXAMPLE {example}" for example in pair.examples]
+    if not batch.pairs:
+        parts.append("(none in this batch: declare the classes only)")
+    parts += ["", "Existing ontology terms (reuse them where they fit):"]
+    parts += existing_terms(known, batch, iris, config.max_existing_terms) or ["(none)"]
+    return "\n".join([*parts, "", RULES])
+
+
+def build_messages(
+    batch: SchemaBatch, known: Graph, iris: RagIris, config: SchemaConfig
+) -> list[dict[str, str]]:
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": user_prompt(batch, known, iris, config)},
+    ]
+
+
+def retry_messages(messages: list[dict[str, str]], answer: str, error: str) -> list[dict[str, str]]:
+    """The first two messages, the rejected answer and why it was rejected."""
+    feedback = (
+        f"{RETRY_MARKER}\nYour answer was rejected:\n{error}\n"
+        "Answer again with the whole corrected Turtle document only."
+    )
+    return [
+        *messages[:2],
+        {"role": "assistant", "content": answer},
+        {"role": "user", "content": feedback},
+    ]

@@ -1,0 +1,133 @@
+"""Session fixtures: real PostgreSQL, Redis, Oxigraph, the offline model stand-in and the API
+over HTTP, each started once per test run from the same wheels as `ferag up`.
+
+Point a fixture at a running server instead with FERAG_TEST_DATABASE_URL (a server URL; a fresh
+database is created on it), FERAG_TEST_REDIS_URL or FERAG_TEST_STORE_URL (an Oxigraph server).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ferag.db import migrate
+from ferag.settings import Settings
+from ferag.stack import servers
+from ferag.stack.threaded import ThreadedServer
+from ferag.store.client import TripleStore, store_from_settings
+from tests.factories import Account, create_account
+from tests.workers import WorkerProcess, start_worker
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+TEST_JWT_SECRET = "test-secret-" + uuid.uuid4().hex
+
+
+@pytest.fixture(scope="session")
+def stack_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("ferag-home")
+
+
+def _server_or_start(env: str, start: object, home: Path, name: str) -> Iterator[str]:
+    if url := os.environ.get(env):
+        yield url
+        return
+    assert callable(start)
+    server = start(home / name, home / "logs" / f"{name}.log")
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url(stack_home: Path) -> Iterator[str]:
+    yield from _server_or_start(
+        "FERAG_TEST_DATABASE_URL", servers.start_postgres, stack_home, "postgres"
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_server_url: str) -> str:
+    url = servers.ensure_database(postgres_server_url, f"ferag_test_{uuid.uuid4().hex[:8]}")
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url(stack_home: Path) -> Iterator[str]:
+    yield from _server_or_start("FERAG_TEST_REDIS_URL", servers.start_redis, stack_home, "redis")
+
+
+@pytest.fixture(scope="session")
+def store_url(stack_home: Path) -> Iterator[str]:
+    yield from _server_or_start(
+        "FERAG_TEST_STORE_URL", servers.start_oxigraph, stack_home, "oxigraph"
+    )
+
+
+@pytest.fixture(scope="session")
+def llm_url() -> Iterator[str]:
+    from ferag.llm.standin import create_app as create_standin
+
+    with ThreadedServer(create_standin()) as server:
+        yield f"{server.url}/v1"
+
+
+@pytest.fixture(scope="session")
+def settings(
+    stack_home: Path, database_url: str, redis_url: str, store_url: str, llm_url: str
+) -> Settings:
+    return Settings(
+        home=stack_home,
+        database_url=database_url,
+        redis_url=redis_url,
+        store_url=store_url,
+        llm_base_url=llm_url,
+        jwt_secret=TEST_JWT_SECRET,
+        log_json=False,
+        log_level="WARNING",
+        worker_heartbeat_s=1.0,
+    )
+
+
+@pytest.fixture(scope="session")
+def api_url(settings: Settings) -> Iterator[str]:
+    from ferag.api.app import create_app
+
+    with ThreadedServer(create_app(settings)) as server:
+        yield server.url
+
+
+@pytest.fixture()
+def client(api_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=api_url, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture(scope="session")
+def worker(settings: Settings, stack_home: Path) -> Iterator[WorkerProcess]:
+    """A real Celery worker process, ready when its heartbeat shows in Redis."""
+    process = start_worker(settings, stack_home / "logs" / "worker.log")
+    yield process
+    process.stop()
+
+
+@pytest.fixture()
+def owner(client: httpx.Client) -> Account:
+    """A fresh account, owner of whatever RAGs the test creates with it."""
+    return create_account(client)
+
+
+@pytest.fixture()
+def store(settings: Settings) -> Iterator[TripleStore]:
+    """A client of the test triple store."""
+    client = store_from_settings(settings)
+    yield client
+    client.close()
