@@ -3,6 +3,9 @@
     .venv/bin/python bench/bench_events.py                      # print the results
     .venv/bin/python bench/bench_events.py --write docs/benchmarks.md
 
+Each (set-up, compression, N) runs ``--repeat`` times on a fresh task; the table gives the median
+over those runs of each run's p50 and p99, and the range of the p99s.
+
 Starts PostgreSQL and Redis from their wheels (``ferag.stack.servers``) and the API under uvicorn
 in a child process, as ``ferag up`` does. For each subscriber count N it opens N sockets on one
 task (spread over a few client processes, so one client event loop does not serialise them all),
@@ -10,6 +13,9 @@ then publishes events ``--spacing-ms`` apart with ``publish_event`` (database co
 each carrying the wall-clock time just before that call. Latency is receipt time minus that
 time, for every socket and event: it includes the commit, Redis, the API's fan-out and the
 client's own reading. Each socket must receive every event exactly once, in order.
+
+The default set-ups are the one ``ferag up`` runs (two API processes, no compression) and
+uvicorn's defaults (one process; ``permessage-deflate`` accepted).
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from ferag.stack import servers
 JWT_SECRET = "bench-" + uuid.uuid4().hex
 SOCKETS_PER_CLIENT_PROCESS = 500
 SECTION_TITLE = "## Live progress: publish→client latency"
+FERAG_UP_API = "--workers 2 --ws-per-message-deflate false"  # as ferag.stack.supervisor runs it
 
 
 @dataclass
@@ -269,20 +276,26 @@ def render(rounds: list[Round], spacing_s: float, load: tuple[str, str]) -> str:
         "server. `permessage-deflate`: whether the clients offer it (browsers do) and whether "
         "the server accepted it (uvicorn does by default). API CPU = CPU time of the API "
         "processes per event while publishing. Every socket received every event exactly once, "
-        "in order.",
+        "in order. Each row is the median over its runs; p99 range = lowest and highest p99 "
+        "of those runs.",
         "",
-        "| uvicorn options | subscribers | permessage-deflate | p50 ms | p99 ms | max ms "
-        "| API CPU ms/event | client processes | connect s |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
+        "| uvicorn options | subscribers | permessage-deflate | runs | p50 ms | p99 ms "
+        "| p99 range ms | max ms | API CPU ms/event | client processes |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in rounds:
+    for runs in grouped(rounds):
+        first = runs[0]
+        p99s = [r.percentile(0.99) for r in runs]
         lines.append(
-            f"| {r.api_options or '(defaults)'} | {r.subscribers} | "
-            f"{compression(r)} | {statistics.median(r.latencies_ms):.1f} | "
-            f"{r.percentile(0.99):.1f} | {max(r.latencies_ms):.1f} | "
-            f"{r.api_cpu_ms_per_event:.1f} | {r.client_processes} | {r.connect_s:.1f} |"
+            f"| {first.api_options or '(defaults)'} | {first.subscribers} | "
+            f"{compression(first)} | {len(runs)} | "
+            f"{statistics.median(statistics.median(r.latencies_ms) for r in runs):.1f} | "
+            f"{statistics.median(p99s):.1f} | {min(p99s):.1f} to {max(p99s):.1f} | "
+            f"{max(max(r.latencies_ms) for r in runs):.1f} | "
+            f"{statistics.median(r.api_cpu_ms_per_event for r in runs):.1f} | "
+            f"{first.client_processes} |"
         )
-    lines += ["", f"{rounds[0].events} measured events per row. Machine:", ""]
+    lines += ["", f"{rounds[0].events} measured events per run. Machine:", ""]
     lines += [f"- {key}: {value}" for key, value in machine().items()]
     lines += [
         f"- load average (1, 5, 15 min) before the run: {load[0]}, after: {load[1]} "
@@ -291,11 +304,18 @@ def render(rounds: list[Round], spacing_s: float, load: tuple[str, str]) -> str:
     lines += [
         "",
         "Target: p99 under 50 ms at 1,000 subscribers. Reproduce with "
-        '`.venv/bin/python bench/bench_events.py --api "" '
-        '--api "--workers 2 --ws-per-message-deflate false" --write docs/benchmarks.md`.',
+        "`.venv/bin/python bench/bench_events.py --write docs/benchmarks.md`.",
         "",
     ]
     return "\n".join(lines)
+
+
+def grouped(rounds: list[Round]) -> list[list[Round]]:
+    """The runs of each (set-up, compression, N), in the order they were first measured."""
+    groups: dict[tuple[str, bool, bool, int], list[Round]] = {}
+    for r in rounds:
+        groups.setdefault((r.api_options, r.deflate, r.compressed, r.subscribers), []).append(r)
+    return list(groups.values())
 
 
 # --- main ----------------------------------------------------------------------------------------
@@ -304,7 +324,8 @@ def render(rounds: list[Round], spacing_s: float, load: tuple[str, str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--subscribers", type=int, nargs="+", default=[1, 100, 1000])
-    parser.add_argument("--events", type=int, default=50)
+    parser.add_argument("--events", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=3, help="Runs of each configuration.")
     parser.add_argument("--spacing-ms", type=float, default=100.0)
     parser.add_argument(
         "--deflate",
@@ -316,7 +337,7 @@ def main() -> None:
         "--api",
         action="append",
         help='uvicorn options of one API set-up to measure, e.g. "--workers 2"; repeatable '
-        "(default: uvicorn's defaults).",
+        f'(default: ferag up\'s "{FERAG_UP_API}", then uvicorn\'s defaults "").',
     )
     parser.add_argument("--write", type=Path, help="Markdown file to record the results in.")
     args = parser.parse_args()
@@ -326,11 +347,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ferag-bench-") as tmp:
         rounds = run_all(
             Path(tmp),
-            args.api or [""],
+            args.api if args.api is not None else [FERAG_UP_API, ""],
             args.subscribers,
             modes,
             args.events,
             args.spacing_ms / 1000,
+            args.repeat,
         )
     section = render(rounds, args.spacing_ms / 1000, (load_before, load_average()))
     print(section)
@@ -345,6 +367,7 @@ def run_all(
     modes: list[bool],
     events: int,
     spacing_s: float,
+    repeat: int,
 ) -> list[Round]:
     postgres = servers.start_postgres(home / "postgres", home / "logs" / "postgres.log")
     redis = servers.start_redis(home / "redis", home / "logs" / "redis.log")
@@ -356,7 +379,7 @@ def run_all(
             api, api_url = start_api(home, database_url, redis.url, options.split())
             try:
                 for deflate in modes:
-                    for n in counts:
+                    for n in [n for n in counts for _ in range(repeat)]:
                         measured = run_round(
                             api_url,
                             database_url,
@@ -389,7 +412,8 @@ def summary(r: Round) -> str:
     return (
         f"[{r.api_options or 'defaults'}] {r.subscribers:>5} subscribers, "
         f"deflate {compression(r)}: p50 {statistics.median(r.latencies_ms):.1f} ms, "
-        f"p99 {r.percentile(0.99):.1f} ms, API CPU {r.api_cpu_ms_per_event:.1f} ms/event"
+        f"p99 {r.percentile(0.99):.1f} ms, API CPU {r.api_cpu_ms_per_event:.1f} ms/event, "
+        f"sockets connected in {r.connect_s:.1f} s"
     )
 
 

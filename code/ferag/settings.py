@@ -83,6 +83,12 @@ class Settings(BaseSettings):
 
     api_host: str = Field("127.0.0.1", description="Address the API listens on.")
     api_port: int = Field(8000, ge=0, le=65535, description="API port; 0 picks a free one.")
+    api_workers: int = Field(
+        2,
+        gt=0,
+        description="API processes (`ferag up`). Each follows Redis once and fans task events "
+        "out to its own sockets, so more processes spread a large audience over more cores.",
+    )
     worker_concurrency: int = Field(1, gt=0, description="Celery worker processes (`ferag up`).")
     worker_heartbeat_s: float = Field(5.0, gt=0, description="Worker heartbeat period.")
     step_time_limit_s: int = Field(

@@ -30,15 +30,11 @@ class _Cursor:
         self.is_finished = False
         self.saw_pipeline = False
 
-    @property
-    def position(self) -> int:
-        return self.subscription.position
-
     def take(self, events: Iterable[WireEvent]) -> list[str]:
         """The messages to send for ``events`` (in ``seq`` order), skipping those sent."""
         texts = []
         for event in events:
-            if event.seq <= self.position:
+            if event.seq <= self.subscription.position:
                 continue
             texts.append(event.text)
             self.subscription.position = event.seq
@@ -59,23 +55,19 @@ async def follow_task(hub: EventHub, task_id: uuid.UUID, after: int) -> AsyncGen
             event = await subscription.next()
             if event is None:
                 yield heartbeat_message()
-                continue
-            for text in await _in_order(hub, cursor, event):
-                yield text
+            elif event.seq <= subscription.position + 1:  # the usual case: the next one, or sent
+                for text in cursor.take((event,)):
+                    yield text
+            else:  # a jump in seq: what Redis did not deliver is in the database
+                for text in cursor.take(await hub.load(task_id, subscription.position)):
+                    yield text
 
 
 async def _replay(hub: EventHub, cursor: _Cursor) -> list[str]:
     """The stored events after the cursor. If the task had already ended and they hold no
     ``pipeline`` event, the client saw the end before (``after`` >= the terminal ``seq``)."""
-    had_ended, events = await hub.replay(cursor.subscription.task_id, cursor.position)
+    had_ended, events = await hub.replay(cursor.subscription.task_id, cursor.subscription.position)
     texts = cursor.take(events)
     if had_ended and not cursor.saw_pipeline:
         cursor.is_finished = True
     return texts
-
-
-async def _in_order(hub: EventHub, cursor: _Cursor, event: WireEvent) -> list[str]:
-    """Send the next event as is; after a jump in ``seq``, read the gap from the database."""
-    if event.seq <= cursor.position + 1:
-        return cursor.take([event])
-    return cursor.take(await hub.load(cursor.subscription.task_id, cursor.position))

@@ -95,6 +95,7 @@ class StackPlan:
     llm_base_url: str | None = None
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    api_workers: int = 2
     worker_concurrency: int = 1
     api_app: str = "ferag.api.app:create_app"
     worker_app: str = "ferag.worker.app"
@@ -116,6 +117,7 @@ class StackPlan:
             llm_base_url=settings.llm_base_url or None,
             api_host=settings.api_host,
             api_port=settings.api_port,
+            api_workers=settings.api_workers,
             worker_concurrency=settings.worker_concurrency,
         )
 
@@ -380,7 +382,7 @@ class Supervisor:
         # Progress events are small JSON: compressing them per socket costs more CPU than it
         # saves bytes, and roughly doubles p99 delivery latency at 1,000 sockets (docs/events.md).
         argv = [sys.executable, "-m", "uvicorn", "--factory", plan.api_app,
-                "--host", plan.api_host, "--port", str(port),
+                "--host", plan.api_host, "--port", str(port), "--workers", str(plan.api_workers),
                 "--ws-per-message-deflate", "false"]  # fmt: skip
         api_env = {**env, "FERAG_API_HOST": plan.api_host, "FERAG_API_PORT": str(port)}
         component = self.spawn("api", "FastAPI on uvicorn", argv, "api", url=self.api_url,

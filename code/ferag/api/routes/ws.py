@@ -172,7 +172,7 @@ async def _send_all(websocket: WebSocket, messages: AsyncGenerator[str, None]) -
     async with contextlib.aclosing(messages):
         try:
             async for text in messages:
-                await websocket.send_text(text)
+                await websocket.send({"type": "websocket.send", "text": text})  # send_text, inlined
         except (WebSocketDisconnect, OSError):
             return  # the client went away; the watcher sees it too
     await _close(websocket, CLOSE_DONE, "the task has ended")
