@@ -32,11 +32,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 class FeragUp:
     """One `ferag up` child process whose output is collected line by line."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, **settings: str) -> None:
         self.home = home
         self.env = {key: value for key, value in os.environ.items()
                     if key not in SERVER_URL_SETTINGS}  # fmt: skip
         self.env |= {"FERAG_HOME": str(home), "FERAG_API_PORT": "0", "FERAG_LOG_JSON": "false"}
+        self.env |= settings
         self.process = subprocess.Popen(
             [FERAG, "up"], env=self.env, cwd=home.parent, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True,
@@ -120,12 +121,20 @@ def wait_healthy(api_url: str, timeout: float = 60) -> dict[str, object]:
     pytest.fail(f"/health never reported every component ok; last: {last}")
 
 
-def start(home: Path) -> tuple[FeragUp, str]:
-    stack = FeragUp(home)
+def start(home: Path, **settings: str) -> tuple[FeragUp, str]:
+    stack = FeragUp(home, **settings)
     api_url = stack.wait_for(r"^API: (http://\S+)", timeout=180).group(1)
     health = wait_healthy(api_url)
     assert health["components"]["llm"]["standin"] is True  # type: ignore[index]
     return stack, api_url
+
+
+def api_processes(home: Path) -> int:
+    """How many processes serve the API: uvicorn's worker processes (not its resource tracker),
+    or uvicorn itself when it runs one worker in-process."""
+    (uvicorn,) = [p for p in processes_of(home) if p.cmdline()[-2:] == ["ferag.cli.main", "api"]]
+    workers = sum("spawn_main" in " ".join(child.cmdline()) for child in uvicorn.children())
+    return workers or 1
 
 
 def stop(stack: FeragUp) -> None:
@@ -139,6 +148,18 @@ def stop(stack: FeragUp) -> None:
     assert not (stack.home / "stack.json").exists()
 
 
+def requests_counted(api_url: str, route: str) -> float:
+    """``ferag_http_requests_total`` of ``route``, over every status, as /metrics reports it."""
+    metrics = httpx.get(f"{api_url}/metrics", timeout=30)
+    assert metrics.status_code == 200, metrics.text
+    label = f'route="{route}"'
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics.text.splitlines()
+        if line.startswith("ferag_http_requests_total{") and label in line
+    )
+
+
 def test_ferag_up_runs_stops_and_restarts_on_the_same_data(home: Path) -> None:
     credentials = {"email": "first-run@example.org", "password": "a-long-password-1"}
 
@@ -147,6 +168,11 @@ def test_ferag_up_runs_stops_and_restarts_on_the_same_data(home: Path) -> None:
         status = stack.run("status")
         assert status.returncode == 0, status.stdout + status.stderr
         assert "all components are up" in status.stdout
+        assert api_processes(home) == 2  # FERAG_API_WORKERS' default
+        before = requests_counted(api_url, "/health")
+        for _ in range(20):  # a connection each: the processes share them out
+            assert httpx.get(f"{api_url}/health", timeout=30).status_code == 200
+        assert requests_counted(api_url, "/health") == before + 20  # every process counted
 
         second = stack.run("up")
         assert second.returncode == 1
@@ -161,9 +187,10 @@ def test_ferag_up_runs_stops_and_restarts_on_the_same_data(home: Path) -> None:
         assert stopped.returncode == 1
         assert "not running" in stopped.stderr
 
-        stack, api_url = start(home)
+        stack, api_url = start(home, FERAG_API_WORKERS="1")
         login = httpx.post(f"{api_url}/auth/login", json=credentials, timeout=30)
         assert login.status_code == 200, login.text
+        assert api_processes(home) == 1
         assert (home / "postgres" / "PG_VERSION").stat().st_mtime_ns == initialised_at
         stop(stack)
     finally:

@@ -1,4 +1,4 @@
-"""The FastAPI application: ``uvicorn --factory ferag.api.app:create_app``.
+"""The FastAPI application (`ferag api` serves it: ferag.api.serve).
 
 Long-lived clients (database engine, Redis, triple store) are created in the lifespan and
 handed to routes by ``ferag.api.deps``; tests build the app with their own Settings.

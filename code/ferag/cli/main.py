@@ -130,6 +130,15 @@ def status(home: HomeOption = None) -> None:
 
 
 @app.command()
+def api(home: HomeOption = None) -> None:
+    """Serve the API on FERAG_API_HOST:FERAG_API_PORT with FERAG_API_WORKERS processes
+    (deployments; `ferag up` runs it itself)."""
+    from ferag.api.serve import serve
+
+    serve(_settings(home))
+
+
+@app.command()
 def migrate(home: HomeOption = None) -> None:
     """Apply database migrations to FERAG_DATABASE_URL (deployments; `ferag up` does it itself)."""
     from ferag.db import migrate as migrations
@@ -144,8 +153,7 @@ def migrate(home: HomeOption = None) -> None:
     typer.echo("database is at the latest migration")
 
 
+app.command("pipeline")(pipeline_command)
+
 if __name__ == "__main__":
     app()
-
-
-app.command("pipeline")(pipeline_command)

@@ -97,7 +97,6 @@ class StackPlan:
     api_port: int = 8000
     api_workers: int = 2
     worker_concurrency: int = 1
-    api_app: str = "ferag.api.app:create_app"
     worker_app: str = "ferag.worker.app"
     ready_timeout_s: float = READY_TIMEOUT_S
 
@@ -379,12 +378,9 @@ class Supervisor:
         plan = self.plan
         port = plan.api_port or servers.free_port()
         self.api_url = f"http://{connect_host(plan.api_host)}:{port}"
-        # Progress events are small JSON: compressing them per socket costs more CPU than it
-        # saves bytes, and roughly doubles p99 delivery latency at 1,000 sockets (docs/events.md).
-        argv = [sys.executable, "-m", "uvicorn", "--factory", plan.api_app,
-                "--host", plan.api_host, "--port", str(port), "--workers", str(plan.api_workers),
-                "--ws-per-message-deflate", "false"]  # fmt: skip
-        api_env = {**env, "FERAG_API_HOST": plan.api_host, "FERAG_API_PORT": str(port)}
+        argv = [sys.executable, "-m", "ferag.cli.main", "api"]  # ferag.api.serve
+        api_env = {**env, "FERAG_API_HOST": plan.api_host, "FERAG_API_PORT": str(port),
+                   "FERAG_API_WORKERS": str(plan.api_workers)}  # fmt: skip
         component = self.spawn("api", "FastAPI on uvicorn", argv, "api", url=self.api_url,
                                env=api_env)  # fmt: skip
         last: list[str] = ["no answer"]

@@ -94,5 +94,6 @@ async def read_health(request: Request) -> JSONResponse:
 
 @router.get("/metrics", response_class=Response)
 def read_metrics(request: Request) -> Response:
-    payload = generate_latest(request.app.state.metrics.registry)
+    """Prometheus text format; with several API processes, the sum over all of them."""
+    payload = generate_latest(request.app.state.metrics.exposed_registry())
     return Response(payload, media_type=CONTENT_TYPE_LATEST)
