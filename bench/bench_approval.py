@@ -208,7 +208,7 @@ class Cell:
     runs: list[Run] = field(default_factory=list)
 
     def median(self, attribute: str) -> float:
-        return statistics.median(getattr(run, attribute) for run in self.runs)
+        return float(statistics.median(getattr(run, attribute) for run in self.runs))
 
 
 @contextmanager
@@ -292,7 +292,7 @@ def measure(stack: Stack, sizes: list[int], change_sets: list[int], runs: int) -
     so that all cells see the same store (its total size, compaction, caches)."""
     productions = [load_production(stack, size) for size in sizes]
     print(f"store idle after {wait_until_idle(stack.store_pid):.0f} s")
-    cells = []
+    cells: list[Cell] = []
     for size in change_sets:
         row = {p.size: Cell(p.size, size) for p in productions}
         for number in range(WARM_UP + planned_runs(size, runs)):

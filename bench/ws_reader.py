@@ -134,8 +134,9 @@ async def open_reader(url: str, token: str, *, deflate: bool) -> TaskSocketReade
     """Connect, authenticate and wait for the server's ``ready`` message."""
     parts = urlsplit(url)
     loop = asyncio.get_running_loop()
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
     _, reader = await loop.create_connection(
-        lambda: TaskSocketReader(url, token, deflate=deflate), parts.hostname, parts.port
+        lambda: TaskSocketReader(url, token, deflate=deflate), host, port
     )
     await asyncio.wait_for(reader.ready, 120)
     return reader

@@ -21,7 +21,7 @@ class Event:
 
 def read_events(response: httpx.Response) -> Iterator[Event]:
     """Events of a streamed response: ``event:`` and ``data:`` lines, blank line ends one."""
-    name, data = "message", []
+    name, data = "message", list[str]()
     for line in response.iter_lines():
         if not line:
             if data:

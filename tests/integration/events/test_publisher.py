@@ -50,7 +50,7 @@ def test_the_event_is_announced_on_the_task_channel_after_it_is_stored(
 ) -> None:
     owner = create_account(client)
     task_id = create_task(settings.require("database_url"), create_rag(client, owner))
-    pubsub = redis.pubsub(ignore_subscribe_messages=True)
+    pubsub = redis.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
     pubsub.subscribe(f"task:{task_id}")
     pubsub.get_message(timeout=1)  # the subscribe confirmation
 

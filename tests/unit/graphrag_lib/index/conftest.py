@@ -58,5 +58,5 @@ class GraphRagStandin:
 def graphrag_standin() -> Iterator[GraphRagStandin]:
     app = create_app(embedding_dim=EMBEDDING_DIM, rules=(*GRAPHRAG_RULES, *DEFAULT_RULES))
     counter = CountingApp(app)
-    with ThreadedServer(counter) as server:  # type: ignore[arg-type]
+    with ThreadedServer(counter) as server:
         yield GraphRagStandin(server.url, counter)
