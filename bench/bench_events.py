@@ -52,7 +52,8 @@ from ferag.stack import servers
 JWT_SECRET = "bench-" + uuid.uuid4().hex
 SOCKETS_PER_CLIENT_PROCESS = 500
 SECTION_TITLE = "## Live progress: publish→client latency"
-FERAG_UP_API = "--workers 2 --ws-per-message-deflate false"  # as ferag.stack.supervisor runs it
+# What `ferag api` (ferag.api.serve) runs with the default FERAG_API_WORKERS, as uvicorn options.
+FERAG_UP_API = "--workers 2 --ws-per-message-deflate false"
 
 
 @dataclass

@@ -86,8 +86,9 @@ class Settings(BaseSettings):
     api_workers: int = Field(
         2,
         gt=0,
-        description="API processes (`ferag up`). Each follows Redis once and fans task events "
-        "out to its own sockets, so more processes spread a large audience over more cores.",
+        description="API processes (`ferag api`, `ferag up`). Each follows Redis once and fans "
+        "task events out to its own sockets, so more processes spread a large audience over "
+        "more cores.",
     )
     worker_concurrency: int = Field(1, gt=0, description="Celery worker processes (`ferag up`).")
     worker_heartbeat_s: float = Field(5.0, gt=0, description="Worker heartbeat period.")
