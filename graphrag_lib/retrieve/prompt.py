@@ -1,7 +1,7 @@
 """The chat prompt: instructions, recent turns, and the numbered context of one question.
 
 The user message is line-oriented under fixed headings so that the offline stand-in
-(``ferag.llm.standin_chat``) can read it back with ``read_context_message``; change both
+(``ferag.llm.standin.chat``) can read it back with ``read_context_message``; change both
 together. ``MARKER`` opens the system message and the context.
 
 ```

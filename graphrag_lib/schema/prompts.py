@@ -1,7 +1,7 @@
 """The schema-induction prompt: entity types, relation examples and existing terms in; Turtle out.
 
 The user message is line-oriented so that the offline stand-in
-(``ferag.llm.standin_schema``) can read it back: ``TYPE``, ``PAIR``/``EXAMPLE`` and
+(``ferag.llm.standin.schema``) can read it back: ``TYPE``, ``PAIR``/``EXAMPLE`` and
 ``CLASS``/``PROPERTY`` lines under fixed headings. Change both together.
 """
 

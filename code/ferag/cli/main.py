@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Annotated
 
 import typer
 
+from ferag.cli.options import HomeOption, cli_settings
 from ferag.cli.pipeline import pipeline as pipeline_command
 from ferag.logs import configure_logging
-from ferag.settings import Settings, SettingsError, load_settings
+from ferag.settings import SettingsError
 from ferag.stack.state import StackState, StateFileError, pid_alive, probe, state_path
 from ferag.stack.supervisor import StackError, StackPlan, Supervisor, run_stack
 
@@ -29,25 +28,10 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals may hold secrets
 )
 
-HomeOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--home", help="Data directory; default FERAG_HOME or ~/.ferag.", show_default=False
-    ),
-]
-
 
 @app.callback()
 def main() -> None:
     """ferag: documents in, a reviewed and versioned knowledge graph out."""
-
-
-def _settings(home: Path | None) -> Settings:
-    try:
-        return load_settings(**({"home": home} if home else {}))
-    except SettingsError as exc:
-        typer.echo(f"ferag: {exc}", err=True)
-        raise typer.Exit(2) from None
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -83,7 +67,7 @@ def _print_ready(supervisor: Supervisor) -> None:
 @app.command()
 def up(home: HomeOption = None) -> None:
     """Run the local stack (embedded servers for every URL left empty, worker, API) until Ctrl-C."""
-    settings = _settings(home)
+    settings = cli_settings(home)
     configure_logging(settings.log_level, as_json=settings.log_json)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     try:
@@ -102,7 +86,7 @@ def up(home: HomeOption = None) -> None:
 @app.command()
 def status(home: HomeOption = None) -> None:
     """Show whether each component of the stack that `ferag up` runs is up (exit 0 if all are)."""
-    path = state_path(_settings(home).home.expanduser().resolve())
+    path = state_path(cli_settings(home).home.expanduser().resolve())
     try:
         state = StackState.read(path)
     except StateFileError as exc:
@@ -135,7 +119,7 @@ def api(home: HomeOption = None) -> None:
     (deployments; `ferag up` runs it itself)."""
     from ferag.api.serve import serve
 
-    serve(_settings(home))
+    serve(cli_settings(home))
 
 
 @app.command()
@@ -143,7 +127,7 @@ def migrate(home: HomeOption = None) -> None:
     """Apply database migrations to FERAG_DATABASE_URL (deployments; `ferag up` does it itself)."""
     from ferag.db import migrate as migrations
 
-    settings = _settings(home)
+    settings = cli_settings(home)
     configure_logging(settings.log_level, as_json=settings.log_json)
     try:
         migrations.upgrade(settings.require("database_url"))

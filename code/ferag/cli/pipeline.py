@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from ferag.cli.options import cli_settings
 from ferag.settings import Settings
 from ferag.stack.threaded import ThreadedServer
 from graphrag_lib.llm import LlmEndpoint
@@ -69,11 +70,10 @@ def pipeline(
     """Run FOLDER through documents → index → to_rdf → schema → merge into OUT/*.ttl."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from ferag.cli.main import _settings
     from graphrag_lib.pipeline import STEPS, run_pipeline
     from graphrag_lib.vocab import RagIris
 
-    settings = _settings(None)
+    settings = cli_settings(None)
     columns = (
         TextColumn("{task.description:>9}"),
         BarColumn(),

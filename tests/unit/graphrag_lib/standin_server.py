@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from ferag.llm.standin import CHAT_MODEL, DEFAULT_RULES, EMBEDDING_MODEL, Rule, create_app
-from ferag.llm.standin_schema import SCHEMA_RULES
+from ferag.llm.standin.schema import SCHEMA_RULES
 from ferag.stack.threaded import ThreadedServer
 from graphrag_lib.llm import LlmEndpoint
 

@@ -22,8 +22,8 @@ from graphrag.prompts.index.extract_graph import (
 from graphrag.prompts.index.summarize_descriptions import SUMMARIZE_PROMPT
 
 from ferag.llm.standin import CHAT_MODEL, DEFAULT_RULES, ChatCompletionRequest, answer, create_app
-from ferag.llm.standin_graphrag import GRAPHRAG_RULES
-from ferag.llm.standin_graphrag.names import find_names
+from ferag.llm.standin.graphrag import GRAPHRAG_RULES
+from ferag.llm.standin.graphrag.names import find_names
 from ferag.stack.threaded import ThreadedServer
 from graphrag_lib.index.prompts import community_report_prompt
 

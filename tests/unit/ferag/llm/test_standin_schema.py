@@ -6,7 +6,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
 from ferag.llm.standin import DEFAULT_RULES, ChatCompletionRequest, answer
-from ferag.llm.standin_schema import SCHEMA_RULES, main_verb, read_prompt
+from ferag.llm.standin.schema import SCHEMA_RULES, main_verb, read_prompt
 from graphrag_lib.schema import SchemaConfig
 from graphrag_lib.schema.prompts import build_messages
 from graphrag_lib.schema.sample import PairSample, SchemaBatch, TypeSample

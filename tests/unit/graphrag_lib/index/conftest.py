@@ -9,7 +9,7 @@ import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ferag.llm.standin import CHAT_MODEL, DEFAULT_RULES, EMBEDDING_MODEL, create_app
-from ferag.llm.standin_graphrag import GRAPHRAG_RULES
+from ferag.llm.standin.graphrag import GRAPHRAG_RULES
 from ferag.stack.threaded import ThreadedServer
 from graphrag_lib.llm import LlmEndpoint
 

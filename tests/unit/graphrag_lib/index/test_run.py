@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from ferag.llm.standin import DEFAULT_RULES, Rule, create_app
-from ferag.llm.standin_graphrag import GRAPHRAG_RULES
-from ferag.llm.standin_graphrag.reports import is_community_report
+from ferag.llm.standin.graphrag import GRAPHRAG_RULES
+from ferag.llm.standin.graphrag.reports import is_community_report
 from ferag.stack.servers import free_port
 from ferag.stack.threaded import ThreadedServer
 from graphrag_lib.documents import SourceDocument

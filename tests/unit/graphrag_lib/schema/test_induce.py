@@ -11,7 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from ferag.llm.standin import DEFAULT_RULES, ChatCompletionRequest, Rule
-from ferag.llm.standin_schema import SCHEMA_RULES, is_schema_prompt, respond_with_ontology
+from ferag.llm.standin.schema import SCHEMA_RULES, is_schema_prompt, respond_with_ontology
 from ferag.stack.servers import free_port
 from graphrag_lib.llm import LlmUnavailable, OpenAILikeChat
 from graphrag_lib.schema import SchemaConfig, SchemaResult, induce_schema

@@ -1,4 +1,4 @@
-"""The offline model stand-in: a deterministic, OpenAI-compatible HTTP server.
+"""The offline model stand-in's server: a deterministic, OpenAI-compatible HTTP app.
 
 This is a **rule-based stand-in, not a model**. It answers from the request text by plain rules
 so that ferag runs end to end with no model server (``ferag up`` without ``FERAG_LLM_BASE_URL``,
@@ -9,10 +9,11 @@ Endpoints: ``GET /v1/models``, ``POST /v1/chat/completions`` (plain and ``stream
 ``POST /v1/embeddings`` and ``GET /health``. Run it with
 ``python -m uvicorn --factory ferag.llm.standin:create_app``.
 
-Chat replies come from ``DEFAULT_RULES``: ``Rule`` objects (a matcher and a responder) tried in
-order, the first match answering. To recognise one of ferag's prompts (GraphRAG entity extraction,
-community-report JSON, schema-induction Turtle, ...), add a rule before the generic extractive one,
-which matches everything and must stay last.
+Chat replies come from ``prompt_rules()``: ``Rule`` objects (``rules``) tried in order, the
+first match answering. To recognise one of ferag's prompts (GraphRAG entity extraction,
+community-report JSON, schema-induction Turtle, ...), add a rule before the generic extractive one
+(``DEFAULT_RULES``), which matches everything and must stay last. Requests are parsed with
+OpenAI's wire types shared with the API (``ferag.llm.openai_wire``).
 
 Embeddings hash words and character trigrams into signed buckets and normalise the sum, so texts
 that share words or word fragments get close vectors (no meaning is involved).
@@ -27,18 +28,22 @@ import logging
 import math
 import re
 import struct
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator, Sequence
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ferag.llm.openai_wire import ChatCompletionRequest, EmbeddingRequest, ModelCard, ModelList
+from ferag.llm.standin.chat import CHAT_RULES
+from ferag.llm.standin.graphrag import GRAPHRAG_RULES
+from ferag.llm.standin.rules import DEFAULT_RULES, Rule
+from ferag.llm.standin.schema import SCHEMA_RULES
 
 logger = logging.getLogger(__name__)
 
@@ -49,67 +54,6 @@ STANDIN_HEADER = "X-Ferag-Standin"
 RULE_HEADER = "X-Ferag-Standin-Rule"
 DEFAULT_EMBEDDING_DIM = 384
 CREATED = 1_700_000_000  # a fixed timestamp keeps whole responses reproducible
-
-
-# --- request schemas ------------------------------------------------------------------------
-
-
-class ContentPart(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    type: str
-    text: str | None = None
-
-
-class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[ContentPart] | None = None
-
-    @property
-    def text(self) -> str:
-        if isinstance(self.content, list):
-            return "\n".join(part.text or "" for part in self.content if part.type == "text")
-        return self.content or ""
-
-
-class StreamOptions(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    include_usage: bool = False
-
-
-class ChatCompletionRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    model: str
-    messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
-    stream_options: StreamOptions | None = None
-    max_tokens: int | None = Field(None, gt=0)
-    max_completion_tokens: int | None = Field(None, gt=0)
-    response_format: dict[str, Any] | None = None
-
-    @property
-    def token_limit(self) -> int | None:
-        return self.max_completion_tokens or self.max_tokens
-
-    def last_user_text(self) -> str:
-        return next((m.text for m in reversed(self.messages) if m.role == "user"), "")
-
-
-class EmbeddingRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    model: str
-    input: str | list[str]
-    encoding_format: Literal["float", "base64"] = "float"
-    dimensions: int | None = Field(None, gt=0, le=8192)
-
-    @property
-    def texts(self) -> list[str]:
-        return [self.input] if isinstance(self.input, str) else self.input
 
 
 # --- errors ----------------------------------------------------------------------------------
@@ -137,43 +81,6 @@ def require_model(model: str, expected: str) -> None:
             "model_not_found",
             f"The model `{model}` does not exist on the offline stand-in; use `{expected}`.",
         )
-
-
-# --- chat rules --------------------------------------------------------------------------------
-
-Matcher = Callable[[ChatCompletionRequest], bool]
-Responder = Callable[[ChatCompletionRequest], str]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """Answer requests that ``matches`` accepts with the text ``respond`` returns."""
-
-    name: str
-    matches: Matcher
-    respond: Responder
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
-EXTRACT_SENTENCES = 2
-EXTRACT_MAX_WORDS = 60
-
-
-def respond_extractively(request: ChatCompletionRequest) -> str:
-    """The first sentences of the last user message, at most ``EXTRACT_MAX_WORDS`` words."""
-    text = " ".join(request.last_user_text().split())
-    if not text:
-        return "There is no user message to answer."
-    reply = " ".join(_SENTENCE_END.split(text)[:EXTRACT_SENTENCES])
-    words = reply.split()
-    if len(words) > EXTRACT_MAX_WORDS:
-        reply = " ".join(words[:EXTRACT_MAX_WORDS]) + " …"
-    return reply
-
-
-DEFAULT_RULES: tuple[Rule, ...] = (
-    Rule("extractive", matches=lambda _request: True, respond=respond_extractively),
-)
 
 
 def answer(request: ChatCompletionRequest, rules: Sequence[Rule]) -> tuple[Rule, str]:
@@ -346,8 +253,8 @@ class StandinHeaderMiddleware:
         await self.app(scope, receive, send_marked)
 
 
-def _model_card(model: str) -> dict[str, Any]:
-    return {"id": model, "object": "model", "created": CREATED, "owned_by": OWNER}
+def _model_card(model: str) -> ModelCard:
+    return ModelCard(id=model, created=CREATED, owned_by=OWNER)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -369,13 +276,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def prompt_rules() -> tuple[Rule, ...]:
-    """Every rule the stand-in knows: ferag's own prompts first, the generic one last.
-
-    Imported here rather than at module top because those modules build on this one."""
-    from ferag.llm.standin_chat import CHAT_RULES
-    from ferag.llm.standin_graphrag import GRAPHRAG_RULES
-    from ferag.llm.standin_schema import SCHEMA_RULES
-
+    """Every rule the stand-in knows: ferag's own prompts first, the generic one last."""
     return (*GRAPHRAG_RULES, *SCHEMA_RULES, *CHAT_RULES, *DEFAULT_RULES)
 
 
@@ -402,11 +303,11 @@ def create_app(embedding_dim: int | None = None, rules: Sequence[Rule] | None = 
         return {"status": "ok", "standin": True, "models": [CHAT_MODEL, EMBEDDING_MODEL]}
 
     @app.get("/v1/models")
-    def list_models() -> dict[str, Any]:
-        return {"object": "list", "data": [_model_card(CHAT_MODEL), _model_card(EMBEDDING_MODEL)]}
+    def list_models() -> ModelList:
+        return ModelList(data=[_model_card(CHAT_MODEL), _model_card(EMBEDDING_MODEL)])
 
     @app.get("/v1/models/{model}")
-    def retrieve_model(model: str) -> dict[str, Any]:
+    def retrieve_model(model: str) -> ModelCard:
         if model not in (CHAT_MODEL, EMBEDDING_MODEL):
             require_model(model, CHAT_MODEL)
         return _model_card(model)

@@ -16,8 +16,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ferag.llm.standin_graphrag import lexicon
-from ferag.llm.standin_graphrag.mentions import (
+from ferag.llm.standin.graphrag import lexicon
+from ferag.llm.standin.graphrag.mentions import (
     Kind,
     Mention,
     find_mentions,

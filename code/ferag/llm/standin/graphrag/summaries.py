@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import re
 
-from ferag.llm.standin import ChatCompletionRequest
-from ferag.llm.standin_graphrag.mentions import split_sentences
+from ferag.llm.openai_wire import ChatCompletionRequest
+from ferag.llm.standin.graphrag.mentions import split_sentences
 
 DEFAULT_MAX_WORDS = 500
 _DESCRIPTIONS = re.compile(r"^Description List:[ \t]*(?P<list>\[.*\])[ \t]*$", re.MULTILINE)

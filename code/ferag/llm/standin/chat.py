@@ -11,7 +11,8 @@ Use it as ``create_app(rules=(*CHAT_RULES, *DEFAULT_RULES))``.
 
 from __future__ import annotations
 
-from ferag.llm.standin import ChatCompletionRequest, Rule
+from ferag.llm.openai_wire import ChatCompletionRequest
+from ferag.llm.standin.rules import Rule
 from graphrag_lib.retrieve import MARKER, compose_answer, dont_know, read_context_message
 
 

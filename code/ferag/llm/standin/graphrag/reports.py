@@ -25,10 +25,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ferag.llm.standin import ChatCompletionRequest
-from ferag.llm.standin_graphrag import lexicon
-from ferag.llm.standin_graphrag.mentions import split_sentences
-from ferag.llm.standin_graphrag.summaries import merge_descriptions
+from ferag.llm.openai_wire import ChatCompletionRequest
+from ferag.llm.standin.graphrag import lexicon
+from ferag.llm.standin.graphrag.mentions import split_sentences
+from ferag.llm.standin.graphrag.summaries import merge_descriptions
 
 MAX_FINDINGS = 5
 MAX_REFERENCES = 5

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ferag.llm.standin_graphrag import lexicon
+from ferag.llm.standin.graphrag import lexicon
 
 Kind = str  # "person" | "organization" | "geo" | "event" | "other"
 

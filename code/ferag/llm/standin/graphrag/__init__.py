@@ -19,8 +19,7 @@ Register them with ``create_app(rules=(*GRAPHRAG_RULES, *DEFAULT_RULES))``.
 
 from __future__ import annotations
 
-from ferag.llm.standin import Rule
-from ferag.llm.standin_graphrag.extraction import (
+from ferag.llm.standin.graphrag.extraction import (
     is_extraction,
     is_gleaning,
     is_loop_check,
@@ -28,8 +27,9 @@ from ferag.llm.standin_graphrag.extraction import (
     respond_to_gleaning,
     respond_to_loop_check,
 )
-from ferag.llm.standin_graphrag.reports import is_community_report, respond_to_community_report
-from ferag.llm.standin_graphrag.summaries import is_summary, respond_to_summary
+from ferag.llm.standin.graphrag.reports import is_community_report, respond_to_community_report
+from ferag.llm.standin.graphrag.summaries import is_summary, respond_to_summary
+from ferag.llm.standin.rules import Rule
 
 GRAPHRAG_RULES: tuple[Rule, ...] = (
     Rule("graphrag-glean-continue", matches=is_gleaning, respond=respond_to_gleaning),

@@ -21,9 +21,9 @@ import re
 from dataclasses import dataclass
 from itertools import combinations
 
-from ferag.llm.standin import ChatCompletionRequest
-from ferag.llm.standin_graphrag.mentions import Kind
-from ferag.llm.standin_graphrag.names import Name, find_names
+from ferag.llm.openai_wire import ChatCompletionRequest
+from ferag.llm.standin.graphrag.mentions import Kind
+from ferag.llm.standin.graphrag.names import Name, find_names
 
 TUPLE_DELIMITER = "<|>"
 RECORD_DELIMITER = "##"

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from ferag.llm.standin import ChatCompletionRequest, Rule
+from ferag.llm.openai_wire import ChatCompletionRequest
+from ferag.llm.standin.rules import Rule
 from graphrag_lib.schema.prompts import MARKER
 from graphrag_lib.schema.stopwords import PREPOSITIONS, STOPWORDS
 from graphrag_lib.schema.terms import split_camel
