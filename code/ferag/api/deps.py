@@ -2,7 +2,8 @@
 
 Routes read as their parameters, e.g. ``def read_rag(access: RagViewer) -> RagPublic``. Access
 checks are chained here once: a non-member gets 404 (the RAG's existence is not revealed), a
-member whose role is too low gets 403.
+member whose role is too low gets 403. Helpers several route modules share live here too
+(``rag_iris``, ``cycle_public``): routes never import other routes.
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from celery import Celery
 from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from redis import Redis
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ferag.db.models import Member, Rag, Role, User
+from ferag.api.schemas import CyclePublic
+from ferag.db.models import Document, Member, Rag, Role, User
 from ferag.errors import Forbidden, NotFound, Unauthenticated
 from ferag.security import read_access_token
+from ferag.services import cycles
 from ferag.settings import Settings
 from ferag.store.client import TripleStore
+from graphrag_lib.vocab import RagIris
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/login", auto_error=False)
 
@@ -109,3 +113,18 @@ def require_role(needed: Role) -> Callable[..., RagAccess]:
 RagViewer = Annotated[RagAccess, Depends(require_role(Role.viewer))]
 RagEditor = Annotated[RagAccess, Depends(require_role(Role.editor))]
 RagOwner = Annotated[RagAccess, Depends(require_role(Role.owner))]
+
+
+# --- shared by several route modules ---------------------------------------------------------
+
+
+def rag_iris(settings: Settings, rag_id: int) -> RagIris:
+    return RagIris(str(settings.base_iri), str(rag_id))
+
+
+def cycle_public(db: Session, rag_id: int, cycle_id: int) -> CyclePublic:
+    """The cycle as the API shows it (404 if the RAG has no such cycle)."""
+    cycle = cycles.get_cycle(db, rag_id, cycle_id)
+    task = cycles.cycle_task(db, cycle)
+    count = db.scalar(select(func.count()).where(Document.cycle_id == cycle.id)) or 0
+    return CyclePublic.of(cycle, task.id, count)

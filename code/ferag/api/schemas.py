@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from ferag.db.models import CycleStatus, Role
+from ferag.db.models import Cycle, CycleStatus, Role, Version
+from ferag.services.changes import ROLLBACK
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -140,10 +141,61 @@ class CyclePublic(BaseModel):
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def of(cls, cycle: Cycle, task_id: uuid.UUID, documents: int) -> CyclePublic:
+        return cls(
+            id=cycle.id,
+            rag_id=cycle.rag_id,
+            status=cycle.status,
+            base_version=cycle.base_version,
+            task_id=task_id,
+            failed_step=cycle.failed_step,
+            error=cycle.error,
+            steps=cycle.steps,
+            stats=cycle.stats,
+            documents=documents,
+            created_at=cycle.created_at,
+            updated_at=cycle.updated_at,
+        )
+
 
 class CyclesPublic(BaseModel):
     data: list[CyclePublic]
     count: int
+
+
+# --- production versions ------------------------------------------------------------------------
+
+
+class VersionPublic(BaseModel):
+    number: int
+    kind: Literal["approval", "rollback"]
+    cycle_id: int | None = Field(description="The approved cycle (approvals).")
+    rollback_to: int | None = Field(description="The version restored (rollbacks).")
+    created_by: int | None
+    created_by_email: str | None
+    created_at: datetime
+    counts: dict[str, Any] = Field(description="Triples added and removed, merge counts.")
+
+    @classmethod
+    def of(cls, version: Version, email: str | None) -> VersionPublic:
+        rollback_to = version.counts.get("rollback_to")
+        return cls(
+            number=version.number,
+            kind="rollback" if version.kind == ROLLBACK else "approval",
+            cycle_id=version.cycle_id,
+            rollback_to=None if rollback_to is None else int(rollback_to),
+            created_by=version.created_by,
+            created_by_email=email,
+            created_at=version.created_at,
+            counts=version.counts,
+        )
+
+
+class VersionsPublic(BaseModel):
+    data: list[VersionPublic]
+    count: int
+    current: int = Field(description="The version production holds (0: nothing approved yet).")
 
 
 # --- operations ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ set, never production. What a section holds is decided by the change set alone:
 - *removed*: typed in ``remove``;
 - *changed*: any other resource with triples in ``add`` or ``remove`` that production types.
 
-The items are the API's schemas (``ferag.api.review_schemas``): the diff exists to be shown.
+The items are ``ferag.services.diff_models``, which the API answers as they are.
 """
 
 from __future__ import annotations
@@ -21,7 +21,11 @@ from typing import Any
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL, SKOS
 
-from ferag.api.review_schemas import (
+from ferag.db.models import Cycle, CycleStatus
+from ferag.errors import Conflict
+from ferag.services.changes import cycle_graph, store_errors
+from ferag.services.diff_items import Facts, entity_change, ontology_change, relation_change
+from ferag.services.diff_models import (
     CycleDiffPublic,
     DiffCounts,
     DiffSection,
@@ -29,10 +33,6 @@ from ferag.api.review_schemas import (
     OntologyChanges,
     RelationChanges,
 )
-from ferag.db.models import Cycle, CycleStatus
-from ferag.errors import Conflict
-from ferag.services.changes import cycle_graph, store_errors
-from ferag.services.diff_items import Facts, entity_change, ontology_change, relation_change
 from ferag.store.client import TripleStore
 from ferag.store.production import production_graph
 from ferag.store.terms import iri

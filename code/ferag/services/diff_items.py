@@ -13,7 +13,7 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 from rdflib.term import Node
 
-from ferag.api.review_schemas import (
+from ferag.services.diff_models import (
     EntityChange,
     EntityRef,
     OntologyChange,

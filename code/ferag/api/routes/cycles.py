@@ -6,15 +6,23 @@ import asyncio
 import json
 from dataclasses import replace
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile, status
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import func, select
 
-from ferag.api.deps import CeleryDep, DbDep, RagEditor, RagViewer, RedisDep, SettingsDep
+from ferag.api.deps import (
+    CeleryDep,
+    DbDep,
+    RagEditor,
+    RagViewer,
+    RedisDep,
+    SettingsDep,
+    cycle_public,
+)
 from ferag.api.schemas import CyclePublic, CyclesPublic, UploadAccepted
-from ferag.db.models import Cycle, Document
+from ferag.db.models import Cycle
 from ferag.errors import FeragError, InvalidInput, PayloadTooLarge
 from ferag.events.publisher import announce
 from ferag.services import cycles
@@ -60,23 +68,6 @@ def _limits(settings: Settings) -> UploadLimits:
     )
 
 
-def _cycle_public(cycle: Cycle, task_id: Any, documents: int) -> CyclePublic:
-    return CyclePublic(
-        id=cycle.id,
-        rag_id=cycle.rag_id,
-        status=cycle.status,
-        base_version=cycle.base_version,
-        task_id=task_id,
-        failed_step=cycle.failed_step,
-        error=cycle.error,
-        steps=cycle.steps,
-        stats=cycle.stats,
-        documents=documents,
-        created_at=cycle.created_at,
-        updated_at=cycle.updated_at,
-    )
-
-
 @router.post(
     "/upload", status_code=status.HTTP_202_ACCEPTED, dependencies=[Depends(check_upload_size)]
 )
@@ -115,15 +106,12 @@ def list_cycles(
 ) -> CyclesPublic:
     rows = cycles.list_cycles(db, access.rag.id, offset, limit)
     total = db.scalar(select(func.count()).where(Cycle.rag_id == access.rag.id)) or 0
-    return CyclesPublic(data=[_cycle_public(c, t, n) for c, t, n in rows], count=total)
+    return CyclesPublic(data=[CyclePublic.of(c, t, n) for c, t, n in rows], count=total)
 
 
 @router.get("/cycles/{cycle_id}")
 def read_cycle(cycle_id: int, access: RagViewer, db: DbDep) -> CyclePublic:
-    cycle = cycles.get_cycle(db, access.rag.id, cycle_id)
-    task = cycles.cycle_task(db, cycle)
-    count = db.scalar(select(func.count()).where(Document.cycle_id == cycle.id)) or 0
-    return _cycle_public(cycle, task.id, count)
+    return cycle_public(db, access.rag.id, cycle_id)
 
 
 @router.post("/cycles/{cycle_id}/retry", status_code=status.HTTP_202_ACCEPTED)
@@ -132,7 +120,7 @@ def retry_cycle(cycle_id: int, access: RagEditor, db: DbDep, celery: CeleryDep) 
     cycle = cycles.get_cycle(db, access.rag.id, cycle_id)
     cycles.prepare_retry(db, cycle)
     cycles.enqueue_cycle(celery, cycle.id)
-    return read_cycle(cycle_id, access, db)
+    return cycle_public(db, access.rag.id, cycle_id)
 
 
 @router.post("/cycles/{cycle_id}/cancel")
@@ -142,4 +130,4 @@ def cancel_cycle(
     """Stop a pending or running cycle (or give up on a failed one)."""
     cycle = cycles.get_cycle(db, access.rag.id, cycle_id)
     announce(redis, cycles.request_cancel(db, celery, cycle))
-    return read_cycle(cycle_id, access, db)
+    return cycle_public(db, access.rag.id, cycle_id)

@@ -15,13 +15,13 @@ from ferag.api.deps import (
     RedisDep,
     SettingsDep,
     StoreDep,
+    cycle_public,
+    rag_iris,
 )
-from ferag.api.review_schemas import CycleDiffPublic, DiffSection, VersionPublic
-from ferag.api.routes.cycles import read_cycle
-from ferag.api.routes.versions import rag_iris, version_public
-from ferag.api.schemas import CyclePublic
+from ferag.api.schemas import CyclePublic, VersionPublic
 from ferag.events.publisher import announce
 from ferag.services import approval, cycles, diff
+from ferag.services.diff_models import CycleDiffPublic, DiffSection
 
 router = APIRouter(prefix="/rags/{rag_id}", tags=["review"])
 
@@ -62,7 +62,7 @@ def approve_cycle(
     )
     if event is not None:
         announce(redis, event)
-    return version_public(version, access.user.email)
+    return VersionPublic.of(version, access.user.email)
 
 
 @router.post("/cycles/{cycle_id}/reject")
@@ -77,7 +77,7 @@ def reject_cycle(
     """Discard the cycle's change set; production is not touched."""
     iris = rag_iris(settings, access.rag.id)
     announce(redis, approval.reject_cycle(db, store, iris, access.rag.id, cycle_id))
-    return read_cycle(cycle_id, access, db)
+    return cycle_public(db, access.rag.id, cycle_id)
 
 
 @router.post("/cycles/{cycle_id}/rebase", status_code=status.HTTP_202_ACCEPTED)
@@ -95,4 +95,4 @@ def rebase_cycle(
     iris = rag_iris(settings, access.rag.id)
     event = approval.rebase_cycle(db, store, celery, iris, access.rag.id, cycle_id)
     announce(redis, event)
-    return read_cycle(cycle_id, access, db)
+    return cycle_public(db, access.rag.id, cycle_id)

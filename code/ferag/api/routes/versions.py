@@ -6,33 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from ferag.api.deps import DbDep, RagOwner, RagViewer, SettingsDep, StoreDep
-from ferag.api.review_schemas import VersionPublic, VersionsPublic
-from ferag.db.models import Version
+from ferag.api.deps import DbDep, RagOwner, RagViewer, SettingsDep, StoreDep, rag_iris
+from ferag.api.schemas import VersionPublic, VersionsPublic
 from ferag.services import versions
-from ferag.services.changes import ROLLBACK
-from ferag.settings import Settings
-from graphrag_lib.vocab import RagIris
 
 router = APIRouter(prefix="/rags/{rag_id}/versions", tags=["versions"])
-
-
-def rag_iris(settings: Settings, rag_id: int) -> RagIris:
-    return RagIris(str(settings.base_iri), str(rag_id))
-
-
-def version_public(version: Version, email: str | None) -> VersionPublic:
-    rollback_to = version.counts.get("rollback_to")
-    return VersionPublic(
-        number=version.number,
-        kind="rollback" if version.kind == ROLLBACK else "approval",
-        cycle_id=version.cycle_id,
-        rollback_to=None if rollback_to is None else int(rollback_to),
-        created_by=version.created_by,
-        created_by_email=email,
-        created_at=version.created_at,
-        counts=version.counts,
-    )
 
 
 @router.get("")
@@ -49,7 +27,7 @@ def list_versions(
         db, store, rag_iris(settings, access.rag.id), access.rag.id, offset, limit
     )
     return VersionsPublic(
-        data=[version_public(v, email) for v, email in rows], count=total, current=current
+        data=[VersionPublic.of(v, email) for v, email in rows], count=total, current=current
     )
 
 
@@ -65,4 +43,4 @@ def rollback_version(
     rollback is undone by rolling back to the version before it."""
     iris = rag_iris(settings, access.rag.id)
     version = versions.rollback(db, store, iris, access.rag.id, number, access.user.id)
-    return version_public(version, access.user.email)
+    return VersionPublic.of(version, access.user.email)

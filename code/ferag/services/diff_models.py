@@ -1,9 +1,13 @@
-"""API schemas of review (a cycle's diff and decisions) and of production versions."""
+"""What a cycle's diff holds (``ferag.services.diff`` builds it): sections of entities,
+relations and ontology terms added, changed and removed, with the passages behind them.
+
+The service returns these models and the API answers them as they are (``GET
+/rags/{id}/cycles/{cid}/diff``), so their class names are the OpenAPI schema names.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -110,20 +114,3 @@ class CycleDiffPublic(BaseModel):
     entities: EntityChanges
     relations: RelationChanges
     ontology: OntologyChanges
-
-
-class VersionPublic(BaseModel):
-    number: int
-    kind: Literal["approval", "rollback"]
-    cycle_id: int | None = Field(description="The approved cycle (approvals).")
-    rollback_to: int | None = Field(description="The version restored (rollbacks).")
-    created_by: int | None
-    created_by_email: str | None
-    created_at: datetime
-    counts: dict[str, Any] = Field(description="Triples added and removed, merge counts.")
-
-
-class VersionsPublic(BaseModel):
-    data: list[VersionPublic]
-    count: int
-    current: int = Field(description="The version production holds (0: nothing approved yet).")
