@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,13 +39,9 @@ def count_chat_request(redis: RedisDep, settings: Settings, user: User) -> None:
 
 
 def chat_access(access: RagViewer, redis: RedisDep, settings: SettingsDep) -> RagAccess:
-    """A member of the RAG within the chat rate limit (429 with Retry-After beyond it)."""
-    try:
-        count_chat_request(redis, settings, access.user)
-    except rate_limit.RateLimited as exc:
-        raise HTTPException(
-            429, exc.message, headers={"Retry-After": str(exc.retry_after_s)}
-        ) from None
+    """A member of the RAG within the chat rate limit (``RateLimited``, 429 with Retry-After,
+    beyond it)."""
+    count_chat_request(redis, settings, access.user)
     return access
 
 

@@ -28,10 +28,9 @@ from ferag.services.changes import (
     cycle_graph,
     cycle_step,
     lock_production,
-    store_errors,
 )
 from ferag.services.cycles import PIPELINE, cycle_task, task_name
-from ferag.store.client import StoreError, TripleStore
+from ferag.store.client import StoreError, TripleStore, store_errors
 from ferag.store.terms import iri
 from ferag.store.versions import is_exact
 from graphrag_lib.vocab import RagIris

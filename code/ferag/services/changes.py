@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,13 +25,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ferag.db.models import Cycle, CycleStatus, Rag, TaskStatus, Version
-from ferag.errors import Conflict, NotFound, ServiceUnavailable
+from ferag.errors import Conflict, NotFound
 from ferag.events import history
 from ferag.events.history import EventDraft
 from ferag.events.schemas import TaskEventPublic
 from ferag.services.cycles import current_version, cycle_task
 from ferag.services.entity_index import refresh_entities
-from ferag.store.client import StoreError, TripleStore
+from ferag.store.client import StoreError, TripleStore, store_errors
 from ferag.store.versions import (
     ChangeStep,
     apply_steps,
@@ -87,20 +86,6 @@ class Change:
             rollback_to=record.get("rollback_to"),
             op=str(record["op"]),
         )
-
-
-@contextmanager
-def store_errors(
-    action: str, consequence: str = "production is unchanged, retry when the store is back"
-) -> Iterator[None]:
-    """Translate triple store failures into a 503 that says what failed and what it means."""
-    try:
-        yield
-    except StoreError as exc:
-        raise ServiceUnavailable(
-            f"the triple store failed to {action}: {exc}; {consequence}",
-            code="store_unavailable",
-        ) from exc
 
 
 def cycle_graph(iris: RagIris, cycle_id: int, name: str) -> str:
@@ -177,12 +162,11 @@ def commit_change(
     if marker.number != change.number or marker.record.get("op") != change.op:
         db.rollback()
         if failure is not None:
-            raise ServiceUnavailable(
-                f"the triple store failed while applying version {change.number}: {failure}; "
+            raise failure.during(
+                f"apply version {change.number}",
                 "production is unchanged (if the store completes it later, the next approval, "
                 "rollback or version listing records it)",
-                code="store_unavailable",
-            ) from failure
+            )
         raise Conflict(
             f"production of RAG {rag_id} changed while version {change.number} was applied; "
             "nothing was changed, retry",

@@ -10,8 +10,9 @@ A question that links nothing and is not broad gets the "don't know" answer with
 call, so nothing is invented. Each turn records the entities and passages used, the SPARQL
 run, per-stage timings and token counts. Preparing a turn only reads the database; the turn
 (and a new session) is written once the answer is complete, with a database session of its
-own, so no connection is held while a slow model writes. Exceptions are the service's
-(``ferag.errors``): a store or model outage is ``ServiceUnavailable``.
+own, so no connection is held while a slow model writes. A store or model failure propagates as
+the store's or the model's error (``StoreError``, ``LlmError``) for the API to translate; a
+streamed turn reports a model failure as an ``error`` event carrying it.
 """
 
 from __future__ import annotations
@@ -26,14 +27,13 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from ferag.db.models import ChatSession
-from ferag.errors import ServiceUnavailable
 from ferag.llm.chat_completions import ChatModel, Piece, Reply, Usage
 from ferag.services import chat_sessions
 from ferag.services.entity_index import link_analysed, link_entities, store_runner
 from ferag.settings import Settings
-from ferag.store.client import StoreError, TripleStore
+from ferag.store.client import TripleStore, store_errors
 from ferag.store.production import production_graph
-from graphrag_lib.llm import LlmError, LlmRejected
+from graphrag_lib.llm import LlmError
 from graphrag_lib.retrieve import (
     LinkedEntity,
     LinkingConfig,
@@ -92,12 +92,13 @@ class TurnResult:
 
 @dataclass(frozen=True)
 class StreamEvent:
-    """``token`` (a piece of the answer), then ``done`` (the recorded turn) or ``error``."""
+    """``token`` (a piece of the answer), then ``done`` (the recorded turn) or ``error`` (the
+    model's failure, for the API to render as it renders every error)."""
 
     kind: str
     text: str = ""
     result: TurnResult | None = None
-    code: str = ""
+    error: LlmError | None = None
 
 
 def _elapsed_ms(since: float) -> float:
@@ -137,7 +138,7 @@ def prepare_turn(
     linked_at = time.perf_counter()
     iris = RagIris(str(settings.base_iri), str(rag_id))
     config = RetrievalConfig(context_tokens=settings.chat_context_tokens)
-    try:
+    with store_errors("read the RAG's graph", consequence=None):
         context = retrieve_context(
             store_runner(store, rag_id),
             production_graph(iris),
@@ -145,11 +146,6 @@ def prepare_turn(
             linked,
             config,
         )
-    except StoreError as exc:
-        raise ServiceUnavailable(
-            f"the triple store could not be read: {exc}; ask again when it is back",
-            code="store_unavailable",
-        ) from exc
     context_at = time.perf_counter()
     messages = build_messages(question, context, history)
     timings = {
@@ -160,21 +156,13 @@ def prepare_turn(
     return PreparedTurn(target, question, linked, context, messages, timings, started)
 
 
-def _model_error(exc: LlmError) -> ServiceUnavailable:
-    code = "llm_rejected" if isinstance(exc, LlmRejected) else "llm_unavailable"
-    return ServiceUnavailable(str(exc), code=code)
-
-
 def answer_turn(model: ChatModel, prepared: PreparedTurn) -> Reply:
     """The model's whole answer (or "don't know" without a model call on an empty context)."""
     started = time.perf_counter()
     if prepared.context.is_empty:
         reply = Reply(dont_know(prepared.question), None, model.is_standin)
     else:
-        try:
-            reply = model.complete(prepared.messages)
-        except LlmError as exc:
-            raise _model_error(exc) from exc
+        reply = model.complete(prepared.messages)
     prepared.timings_ms["llm"] = _elapsed_ms(started)
     return reply
 
@@ -259,9 +247,8 @@ def stream_turn(
                 parts.append(piece.text)
                 yield StreamEvent("token", text=piece.text)
             usage = piece.usage or usage
-    except LlmError as exc:
-        error = _model_error(exc)
-        yield StreamEvent("error", text=error.message, code=error.code)
+    except LlmError as exc:  # the answer has begun: the failure becomes the stream's last event
+        yield StreamEvent("error", error=exc)
         return
     prepared.timings_ms["llm"] = _elapsed_ms(started)
     reply = Reply("".join(parts), usage, model.is_standin)

@@ -23,7 +23,7 @@ from rdflib.namespace import DCTERMS, OWL, SKOS
 
 from ferag.db.models import Cycle, CycleStatus
 from ferag.errors import Conflict
-from ferag.services.changes import cycle_graph, store_errors
+from ferag.services.changes import cycle_graph
 from ferag.services.diff_items import Facts, entity_change, ontology_change, relation_change
 from ferag.services.diff_models import (
     CycleDiffPublic,
@@ -33,7 +33,7 @@ from ferag.services.diff_models import (
     OntologyChanges,
     RelationChanges,
 )
-from ferag.store.client import TripleStore
+from ferag.store.client import TripleStore, store_errors
 from ferag.store.production import production_graph
 from ferag.store.terms import iri
 from graphrag_lib.vocab import FERAG, RagIris

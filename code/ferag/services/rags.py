@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ferag.db.models import Cycle, CycleStatus, Member, Rag, Role, User
-from ferag.errors import ServiceUnavailable
 from ferag.store.client import StoreError, TripleStore
 
 logger = logging.getLogger(__name__)
@@ -26,10 +25,8 @@ def create_rag(db: Session, store: TripleStore, owner: User, name: str, descript
         store.create_space(rag.id)
     except StoreError as exc:
         db.rollback()
-        raise ServiceUnavailable(
-            f"the triple store could not prepare the RAG: {exc}; try again when it is back",
-            code="store_unavailable",
-        ) from exc
+        exc.during("prepare the RAG's space", "the RAG was not created")
+        raise
     db.commit()
     db.refresh(rag)
     logger.info("rag %s created by user %s", rag.id, owner.id)
@@ -90,9 +87,7 @@ def delete_rag(db: Session, store: TripleStore, rag: Rag, celery: Celery | None 
         store.drop_space(rag_id)
     except StoreError as exc:
         db.rollback()
-        raise ServiceUnavailable(
-            f"the triple store could not drop the RAG's data: {exc}; nothing was deleted, retry",
-            code="store_unavailable",
-        ) from exc
+        exc.during("drop the RAG's data", "nothing was deleted")
+        raise
     db.commit()
     logger.info("rag %s deleted", rag_id)

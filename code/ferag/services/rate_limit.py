@@ -1,10 +1,10 @@
 """Per-user rate limits in Redis: a fixed window counter per user and action.
 
 ``hit`` counts one request in the current window (``INCR`` + ``EXPIRE``, one round trip) and
-raises ``RateLimited`` with the seconds until the window ends once the count passes the limit;
-the API answers 429 with ``Retry-After``. Counters live in Redis so every API process shares
-them. If Redis is unreachable the request is let through (logged): chat should not fail
-because of its limiter.
+raises ``ferag.errors.RateLimited`` with the seconds until the window ends once the count passes
+the limit; the API answers 429 with ``Retry-After``. Counters live in Redis so every API
+process shares them. If Redis is unreachable the request is let through (logged): chat should
+not fail because of its limiter.
 """
 
 from __future__ import annotations
@@ -15,20 +15,9 @@ import time
 from redis import Redis
 from redis.exceptions import RedisError
 
-from ferag.errors import FeragError
+from ferag.errors import RateLimited
 
 logger = logging.getLogger(__name__)
-
-
-class RateLimited(FeragError):
-    """Too many requests in the current window; retry after ``retry_after_s`` seconds."""
-
-    status_code = 429
-    default_code = "rate_limited"
-
-    def __init__(self, message: str, retry_after_s: int) -> None:
-        super().__init__(message)
-        self.retry_after_s = retry_after_s
 
 
 def hit(redis: Redis, action: str, user_id: int, limit: int, window_s: int) -> None:
@@ -52,5 +41,5 @@ def hit(redis: Redis, action: str, user_id: int, limit: int, window_s: int) -> N
         raise RateLimited(
             f"more than {limit} {action} requests in {window_s} s; retry in {retry_after} s "
             "(FERAG_CHAT_RATE_LIMIT)",
-            retry_after,
+            retry_after_s=retry_after,
         )

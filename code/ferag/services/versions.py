@@ -23,10 +23,9 @@ from ferag.services.changes import (
     commit_change,
     cycle_step,
     lock_production,
-    store_errors,
 )
 from ferag.services.cycles import current_version
-from ferag.store.client import TripleStore
+from ferag.store.client import TripleStore, store_errors
 from ferag.store.versions import ChangeStep, read_marker
 from graphrag_lib.vocab import RagIris
 

@@ -9,14 +9,22 @@ Exceptions::
 
     StoreError
      ├── StoreUnavailable   connection refused, timeout, 5xx: retry later
-     └── StoreRequestError  the store refused the request (4xx): a bug or bad SPARQL
+     ├── StoreRequestError  the store refused the request (4xx): a bug or bad SPARQL
+     └── VersionMarkerError (``ferag.store.versions``) production's version marker is unreadable
+
+A caller says what the store was doing for it, and what a failure means for the user, with
+``store_errors(action, consequence)``; the error keeps both and travels on unchanged, so the
+worker can still retry a ``StoreUnavailable`` and the API (``ferag.api.errors``) renders the
+message once for every route.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Protocol
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol, Self
 
 import httpx
 
@@ -31,7 +39,30 @@ N_TRIPLES = "application/n-triples"
 
 
 class StoreError(Exception):
-    """Base of triple store errors."""
+    """Base of triple store errors; ``action`` and ``consequence`` are what the caller was
+    doing and what the failure means for the user (``store_errors``), when it said so."""
+
+    action: str | None = None
+    consequence: str | None = None
+
+    def during(self, action: str, consequence: str | None = None) -> Self:
+        """Record what failed and what it means, unless an inner caller already did."""
+        if self.action is None:
+            self.action, self.consequence = action, consequence
+        return self
+
+
+@contextmanager
+def store_errors(
+    action: str, consequence: str | None = "production is unchanged"
+) -> Iterator[None]:
+    """Name what the store failed to do (and what that means) on any ``StoreError`` raised in
+    the block; the error itself propagates."""
+    try:
+        yield
+    except StoreError as exc:
+        exc.during(action, consequence)
+        raise
 
 
 class StoreUnavailable(StoreError):

@@ -9,7 +9,8 @@ import httpx
 import pytest
 from redis import Redis
 
-from ferag.services.rate_limit import RateLimited, hit
+from ferag.errors import RateLimited
+from ferag.services.rate_limit import hit
 from ferag.settings import Settings
 from ferag.stack.threaded import ThreadedServer
 from tests.factories import create_account, create_rag

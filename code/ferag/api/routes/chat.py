@@ -31,6 +31,7 @@ from ferag.api.chat_schemas import (
     LinkedEntityPublic,
 )
 from ferag.api.deps import CurrentUser, DbDep, RagViewer, SettingsDep, StoreDep
+from ferag.api.errors import api_error
 from ferag.db.models import ApiKey, ChatMessage, ChatSession
 from ferag.services import api_keys, chat, chat_sessions
 from ferag.services.chat import PreparedTurn, StreamEvent, TurnResult
@@ -71,8 +72,9 @@ def _chat_events(prepared: PreparedTurn, events: Iterator[StreamEvent]) -> Itera
     for event in events:
         if event.kind == "token":
             yield sse("token", {"text": event.text})
-        elif event.kind == "error":
-            yield sse("error", {"error": {"code": event.code, "message": event.text}})
+        elif event.error is not None:
+            failure = api_error(event.error)
+            yield sse("error", {"error": {"code": failure.code, "message": failure.message}})
         elif event.result is not None:
             yield sse("done", answer_public(event.result).model_dump(mode="json"))
 

@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ferag.api.chat_deps import ChatModelDep, OpenAIUser, SessionFactoryDep, count_chat_request
 from ferag.api.chat_schemas import CitationPublic, LinkedEntityPublic
 from ferag.api.deps import DbDep, RedisDep, SettingsDep, StoreDep
+from ferag.api.errors import LOWER_LAYER_ERRORS, api_error
 from ferag.api.openai_schemas import (
     ChatCompletion,
     ChatCompletionRequest,
@@ -40,7 +41,6 @@ from ferag.errors import FeragError, InvalidInput, NotFound
 from ferag.logs import request_id_var
 from ferag.services import chat, rags
 from ferag.services.chat import PreparedTurn, StreamEvent, TurnResult
-from ferag.services.rate_limit import RateLimited
 from graphrag_lib.retrieve import Turn, sources_footer, strip_sources_footer
 
 MODEL_PREFIX = "rag-"
@@ -65,11 +65,9 @@ def openai_error(
     return response
 
 
-def _ferag_error(exc: FeragError) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else {}
-    if isinstance(exc, RateLimited):
-        headers["Retry-After"] = str(exc.retry_after_s)
-    return openai_error(exc.status_code, exc.code, exc.message, headers)
+def _ferag_error(exc: Exception) -> JSONResponse:
+    error = api_error(exc)
+    return openai_error(error.status_code, error.code, error.message, error.headers)
 
 
 class OpenAIRoute(APIRoute):
@@ -81,7 +79,7 @@ class OpenAIRoute(APIRoute):
         async def route(request: Request) -> Response:
             try:
                 return await handler(request)
-            except FeragError as exc:
+            except (FeragError, *LOWER_LAYER_ERRORS) as exc:
                 return _ferag_error(exc)
             except RequestValidationError as exc:
                 problems = "; ".join(
@@ -238,8 +236,9 @@ def _chunks(
     for event in events:
         if event.kind == "token":
             yield chunk({"content": event.text})
-        elif event.kind == "error":
-            error = {"message": event.text, "type": "server_error", "code": event.code}
+        elif event.error is not None:
+            failure = api_error(event.error)
+            error = {"message": failure.message, "type": "server_error", "code": failure.code}
             yield f"data: {json.dumps({'error': error})}\n\n"
             return
         elif event.result is not None:
