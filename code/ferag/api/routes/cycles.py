@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from ferag.api.deps import CeleryDep, DbDep, RagEditor, RagViewer, RedisDep, SettingsDep
 from ferag.api.schemas import CyclePublic, CyclesPublic, UploadAccepted
+from ferag.cycle.chain import enqueue_steps
 from ferag.db.models import Cycle, Document
 from ferag.errors import FeragError, InvalidInput, PayloadTooLarge
 from ferag.events.publisher import announce
@@ -102,7 +103,7 @@ async def upload_documents(
         raise FeragError.from_status(exc.status_hint, str(exc), code=exc.code) from exc
     documents = [replace(doc, date=per_path.get(doc.path, doc.date)) for doc in documents]
     cycle, task = await asyncio.to_thread(cycles.open_cycle, db, access.rag, access.user, documents)
-    cycles.enqueue_cycle(celery, cycle.id)
+    enqueue_steps(celery, cycle.id)
     return UploadAccepted(cycle_id=cycle.id, task_id=task.id, documents=len(documents))
 
 
@@ -130,8 +131,7 @@ def read_cycle(cycle_id: int, access: RagViewer, db: DbDep) -> CyclePublic:
 def retry_cycle(cycle_id: int, access: RagEditor, db: DbDep, celery: CeleryDep) -> CyclePublic:
     """Resume a failed cycle at its failed step; finished steps are not repeated."""
     cycle = cycles.get_cycle(db, access.rag.id, cycle_id)
-    cycles.prepare_retry(db, cycle)
-    cycles.enqueue_cycle(celery, cycle.id)
+    cycles.retry_cycle(db, celery, cycle)
     return read_cycle(cycle_id, access, db)
 
 
