@@ -257,13 +257,16 @@ class OpenAILikeChat:
 
     def _stream_parts(self, messages: Messages) -> Iterator[tuple[str, Usage | None]]:
         usage = {"stream_options": {"include_usage": True}}
+        responses = self._llm.stream_chat(_chat_messages(messages), **usage)
         try:
-            for response in self._llm.stream_chat(_chat_messages(messages), **usage):
+            for response in responses:
                 yield response.delta or "", _usage(response)
         except Exception as exc:
             if (error := self._translate(exc)) is None:
                 raise
             raise error from exc
+        finally:
+            responses.close()  # a reader that stops early (client gone) frees the connection
 
     def _translate(self, exc: Exception) -> LlmError | None:
         """``exc`` as an ``LlmError`` if it is the endpoint's failure, else None."""
