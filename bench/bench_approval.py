@@ -46,10 +46,11 @@ from ferag.db.engine import make_engine, make_session_factory
 from ferag.db.models import Cycle, CycleStatus, Rag, User
 from ferag.events import history
 from ferag.services.approval import approve_cycle
-from ferag.services.cycles import CYCLE_STEPS, TASK_KIND
+from ferag.services.cycles import TASK_KIND
 from ferag.services.versions import rollback
 from ferag.stack import servers
 from ferag.store.client import make_store
+from graphrag_lib.pipeline import STEP_NAMES
 from graphrag_lib.vocab import RagIris
 
 BASE_IRI = "https://bench.example.org/"
@@ -179,7 +180,7 @@ def stage_cycle(stack: Stack, rag_id: int, iris: RagIris, base: int, add: str, r
             rag_id=rag_id,
             status=CycleStatus.review,
             base_version=base,
-            steps={step: {"status": "done"} for step in CYCLE_STEPS},
+            steps={step: {"status": "done"} for step in STEP_NAMES},
         )
         db.add(cycle)
         db.flush()

@@ -1,107 +1,242 @@
-"""The whole pipeline on a folder, without the service: documents → index → to_rdf → schema →
-merge, with the results written as Turtle files.
+"""The update cycle's steps, in order: the one list everything else derives from.
 
-``OUT/production.ttl`` is the merged graph; running again on a new folder into the same ``OUT``
-merges into it, so the command line behaves like successive approved cycles.
+``STEPS`` names each step and the function that runs it. A step reads its inputs from a
+``CycleStorage``, calls one stage of the library and writes its output back, so any step can
+run again from its inputs (a write replaces what an earlier run of the same step wrote)::
+
+    index    documents          → GraphRAG's tables
+    to_rdf   tables             → graph ``extracted``
+    schema   extracted + prod.  → graph ``candidate`` (typed instances + the cycle's ontology)
+    merge    candidate + prod.  → graphs ``add`` and ``remove`` (the change set)
+    staging  add + remove       → checked: present, as large as merge said, only this RAG's
+
+The service runs one step per Celery task (``ferag.cycle.<name>``) against PostgreSQL and the
+triple store (``ferag.cycle.storage``); ``ferag pipeline`` runs them all against a folder
+(``ferag.cli.pipeline``). Adding a step is one function here and one entry in ``STEPS``
+(see ``docs/pipeline.md``). Imports nothing from the service.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
-from graphrag_lib.documents import SourceDocument, UploadedFile, UploadLimits, read_upload
-from graphrag_lib.index import IndexConfig, index_documents, load_tables
-from graphrag_lib.llm import LlmEndpoint, OpenAILikeChat
-from graphrag_lib.merge import (
-    GraphProductionView,
-    MergeConfig,
-    apply_change_set,
-    compute_change_set,
+from graphrag_lib.progress import ProgressCallback
+from graphrag_lib.vocab import RagIris
+
+if TYPE_CHECKING:  # the stages are imported by the steps that run them: the API reads
+    # ``STEP_NAMES`` without loading GraphRAG, pandas and llama-index
+    from graphrag_lib.documents import SourceDocument
+    from graphrag_lib.index import IndexConfig
+    from graphrag_lib.llm import ChatModel
+    from graphrag_lib.merge import MergeConfig, ProductionView
+    from graphrag_lib.schema import SchemaConfig
+    from graphrag_lib.tables import GraphRagTables
+
+
+class StepInputError(Exception):
+    """A step's inputs are missing or wrong (e.g. a change set that fails the staging checks);
+    running the same step again will not help: re-run the step that wrote them."""
+
+
+class CycleStorage(Protocol):
+    """Where one cycle's steps read and write; graphs are named ``extracted``, ``candidate``,
+    ``add`` and ``remove``."""
+
+    def documents(self) -> list[SourceDocument]:
+        """The cycle's documents, in path order."""
+        ...
+
+    def work_dir(self) -> Path:
+        """A directory for GraphRAG's files (kept between runs, so its cache can answer)."""
+        ...
+
+    def save_tables(self, output_dir: Path) -> None:
+        """Keep GraphRAG's tables from ``output_dir`` for the next step."""
+        ...
+
+    def load_tables(self) -> GraphRagTables:
+        """The tables ``save_tables`` kept; ``StepInputError`` if there are none."""
+        ...
+
+    def write_graph(self, name: str, graph: Graph) -> int:
+        """Replace graph ``name`` with ``graph``; returns its number of triples."""
+        ...
+
+    def read_graph(self, name: str) -> Graph:
+        """Graph ``name`` (empty if it was written empty or never written)."""
+        ...
+
+    def production(self) -> ProductionView:
+        """Read access to production as it is now."""
+        ...
+
+
+@dataclass(frozen=True)
+class CycleRun:
+    """What a step runs with: its storage, the RAG's IRIs, the stage configs and a model."""
+
+    storage: CycleStorage
+    iris: RagIris
+    index: IndexConfig
+    schema: SchemaConfig
+    merge: MergeConfig
+    chat: Callable[[], ChatModel]  # made on first use: only ``schema`` talks to the model
+    progress: ProgressCallback
+    earlier: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """The stats of the steps already done, by step name."""
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What a step reports: counts, and warnings a reviewer should read (e.g. why the ontology
+    fell back to one class per entity type)."""
+
+    stats: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+
+
+def index(run: CycleRun) -> StepOutcome:
+    """GraphRAG over the cycle's documents."""
+    from graphrag_lib.index import index_documents
+
+    documents = run.storage.documents()
+    result = index_documents(documents, run.storage.work_dir(), run.index, run.progress)
+    run.storage.save_tables(result.output_dir)
+    rows = result.table_rows
+    return StepOutcome(
+        {
+            "entities": rows.get("entities", 0),
+            "relationships": rows.get("relationships", 0),
+            "text_units": rows.get("text_units", 0),
+            "communities": rows.get("communities", 0),
+        }
+    )
+
+
+def to_rdf(run: CycleRun) -> StepOutcome:
+    """GraphRAG's tables as RDF: graph ``extracted``."""
+    from graphrag_lib.to_rdf import DocumentMeta, tables_to_rdf
+
+    metas = [
+        DocumentMeta(path=d.path, title=d.title, format=d.format, date=d.date)
+        for d in run.storage.documents()
+    ]
+    graph = tables_to_rdf(run.storage.load_tables(), run.iris, metas)
+    return StepOutcome({"triples": run.storage.write_graph("extracted", graph)})
+
+
+def schema(run: CycleRun) -> StepOutcome:
+    """The ontology induced for the extracted graph, and the instances typed with it: graph
+    ``candidate``."""
+    from graphrag_lib.schema import induce_schema
+
+    result = induce_schema(
+        run.storage.read_graph("extracted"),
+        run.storage.production().ontology(),
+        run.chat(),
+        run.schema,
+        run.progress,
+        iris=run.iris,
+    )
+    warnings = tuple(
+        f"ontology batch fell back to one class per entity type: {reason}"
+        for reason in result.fallback_reasons
+    )
+    written = run.storage.write_graph("candidate", result.typed + result.ontology)
+    stats = {"triples": written, "ontology_triples": len(result.ontology)}
+    return StepOutcome(stats, warnings)
+
+
+def merge(run: CycleRun) -> StepOutcome:
+    """The change set against production: graphs ``add`` and ``remove``."""
+    from graphrag_lib.merge import compute_change_set
+
+    change_set = compute_change_set(
+        run.storage.read_graph("candidate"), run.storage.production(), run.iris, run.merge
+    )
+    added = run.storage.write_graph("add", change_set.add)
+    removed = run.storage.write_graph("remove", change_set.remove)
+    return StepOutcome({"add": added, "remove": removed, **asdict(change_set.stats)})
+
+
+def staging(run: CycleRun) -> StepOutcome:
+    """Check the change set merge wrote before a reviewer sees it: both graphs read back with
+    as many triples as merge wrote, and no statement about another RAG's resources."""
+    merged = run.earlier.get("merge", {})
+    add, remove = run.storage.read_graph("add"), run.storage.read_graph("remove")
+    problems = [
+        f"graph {name} holds {len(graph)} triples but merge wrote {merged.get(name)}"
+        for name, graph in (("add", add), ("remove", remove))
+        if len(graph) != merged.get(name)
+    ]
+    problems += foreign_resources(add + remove, run.iris)
+    if problems:
+        raise StepInputError(
+            "the staged change set is not the one merge computed: "
+            + "; ".join(problems[:5])
+            + "; retry the cycle from merge (POST …/rebase) or upload again"
+        )
+    return StepOutcome({"staged_add": len(add), "staged_remove": len(remove)})
+
+
+def foreign_resources(graph: Graph, iris: RagIris, limit: int = 5) -> list[str]:
+    """Up to ``limit`` IRIs in ``graph`` that another RAG minted."""
+    found: list[str] = []
+    for triple in graph:
+        for term in triple:
+            other = RagIris.of(str(term)) if isinstance(term, URIRef) else None
+            if other is not None and other.prefix != iris.prefix and len(found) < limit:
+                found.append(f"{term} belongs to another RAG")
+    return found
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: Callable[[CycleRun], StepOutcome]
+    does: str  # one line for the docs' table of steps
+
+
+STEPS: tuple[Step, ...] = (
+    Step("index", index, "GraphRAG 3.3 extracts entities, relations and communities"),
+    Step("to_rdf", to_rdf, "GraphRAG's tables become RDF (graph `extracted`)"),
+    Step("schema", schema, "an LLM induces the ontology and types the instances (`candidate`)"),
+    Step("merge", merge, "the change set against production (graphs `add`, `remove`)"),
+    Step("staging", staging, "the change set is checked; the cycle waits for review"),
 )
-from graphrag_lib.progress import NO_PROGRESS, ProgressCallback
-from graphrag_lib.schema import SchemaConfig, induce_schema
-from graphrag_lib.to_rdf import DocumentMeta, tables_to_rdf
-from graphrag_lib.vocab import RagIris, bind_prefixes
+STEP_NAMES: tuple[str, ...] = tuple(step.name for step in STEPS)
 
-logger = logging.getLogger(__name__)
 
-STEPS: tuple[str, ...] = ("documents", "index", "to_rdf", "schema", "merge")
-PRODUCTION_FILE = "production.ttl"
+def step_named(name: str) -> Step:
+    for step in STEPS:
+        if step.name == name:
+            return step
+    raise KeyError(f"no pipeline step {name!r}; the steps are {', '.join(STEP_NAMES)}")
+
+
+def steps_from(name: str) -> tuple[str, ...]:
+    """``name`` and every step after it."""
+    return STEP_NAMES[STEP_NAMES.index(step_named(name).name) :]
+
 
 StepProgress = Callable[[str], ProgressCallback]
 """Given a step name, the callback that step reports to."""
 
 
-@dataclass(frozen=True)
-class PipelineResult:
-    documents: int
-    triples: dict[str, int] = field(default_factory=dict)  # file name -> triples written
-
-
-def read_folder(folder: Path, limits: UploadLimits) -> list[SourceDocument]:
-    """Every file below ``folder`` as an upload whose paths are relative to ``folder``."""
-    files = [
-        UploadedFile(name=path.relative_to(folder).as_posix(), data=path.read_bytes())
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    ]
-    return read_upload(files, limits)
-
-
-def run_pipeline(
-    folder: Path,
-    out_dir: Path,
-    endpoint: LlmEndpoint,
-    iris: RagIris,
-    progress: StepProgress = lambda step: NO_PROGRESS,
-) -> PipelineResult:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    documents = read_folder(folder, UploadLimits())
-    progress("documents")(len(documents), len(documents), f"{len(documents)} documents")
-    config = IndexConfig(endpoint=endpoint, cache_dir=out_dir / "cache")
-    indexed = index_documents(documents, out_dir / "graphrag", config, progress("index"))
-    metas = [
-        DocumentMeta(path=d.path, title=d.title, format=d.format, date=d.date) for d in documents
-    ]
-    extracted = tables_to_rdf(load_tables(indexed.output_dir), iris, metas)
-    progress("to_rdf")(1, 1, f"{len(extracted)} triples")
-    production = _load_production(out_dir / PRODUCTION_FILE)
-    schema = induce_schema(
-        extracted,
-        production,
-        OpenAILikeChat(endpoint),
-        SchemaConfig(),
-        progress("schema"),
-        iris=iris,
-    )
-    candidate = schema.typed + schema.ontology
-    change_set = compute_change_set(candidate, GraphProductionView(production), iris, MergeConfig())
-    apply_change_set(production, change_set)
-    progress("merge")(1, 1, f"+{len(change_set.add)} -{len(change_set.remove)} triples")
-    outputs = {
-        "extracted.ttl": extracted,
-        "ontology.ttl": schema.ontology,
-        "add.ttl": change_set.add,
-        "remove.ttl": change_set.remove,
-        PRODUCTION_FILE: production,
-    }
-    triples = {name: _write(graph, out_dir / name, iris) for name, graph in outputs.items()}
-    return PipelineResult(documents=len(documents), triples=triples)
-
-
-def _load_production(path: Path) -> Graph:
-    graph = Graph()
-    if path.exists():
-        graph.parse(path, format="turtle")
-    return graph
-
-
-def _write(graph: Graph, path: Path, iris: RagIris) -> int:
-    bind_prefixes(graph, iris)
-    graph.serialize(path, format="turtle")
-    return len(graph)
+def run_steps(
+    make_run: Callable[[ProgressCallback, Mapping[str, Mapping[str, Any]]], CycleRun],
+    progress: StepProgress,
+) -> dict[str, StepOutcome]:
+    """Run every step in order in this process (``ferag pipeline``); the worker instead runs
+    one step per task. ``make_run`` gives the ``CycleRun`` of a step from its progress callback
+    and the stats of the steps before it."""
+    outcomes: dict[str, StepOutcome] = {}
+    for step in STEPS:
+        earlier = {name: outcome.stats for name, outcome in outcomes.items()}
+        outcomes[step.name] = step.run(make_run(progress(step.name), earlier))
+    return outcomes

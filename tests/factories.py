@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from ferag.db.engine import make_engine, make_session_factory
 from ferag.db.models import ChatSession, Cycle, CycleStatus
 from ferag.events import history
-from ferag.services.cycles import CYCLE_STEPS, TASK_KIND, current_version
+from ferag.services.cycles import TASK_KIND, current_version
 from ferag.settings import Settings
 from ferag.store.client import store_from_settings
 from ferag.store.production import SparqlProductionView
 from graphrag_lib.merge import MergeConfig, compute_change_set
+from graphrag_lib.pipeline import STEP_NAMES
 from graphrag_lib.vocab import RagIris
 
 PASSWORD = "correct horse battery"
@@ -89,7 +90,7 @@ def create_review_cycle(
                 status=CycleStatus.review,
                 base_version=current_version(db, rag_id),
                 created_by=created_by,
-                steps={step: {"status": "done"} for step in CYCLE_STEPS},
+                steps={step: {"status": "done"} for step in STEP_NAMES},
                 stats={"merge": asdict(change_set.stats)},
             )
             db.add(cycle)

@@ -11,6 +11,7 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS
 
+from graphrag_lib.pipeline import STEP_NAMES
 from graphrag_lib.vocab import FERAG
 from tests.fixtures.documents import corpus_files
 
@@ -45,6 +46,9 @@ def test_pipeline_writes_turtle_and_merges_on_rerun(tmp_path: Path) -> None:
     first = run(folder, out, tmp_path / "home")
     assert first.returncode == 0, first.stderr
     assert "offline model stand-in" in first.stderr
+    # Every step of the one list ran, in its order, and said what it did.
+    reported = [line.split(":")[0] for line in first.stderr.splitlines()]
+    assert [step for step in reported if step in STEP_NAMES] == list(STEP_NAMES)
     production = Graph().parse(out / "production.ttl")
     entities = set(production.subjects(RDF.type, FERAG.Entity))
     assert entities and all((e, RDFS.label, None) in production for e in entities)

@@ -33,7 +33,7 @@ from ferag.api.routes import (
 )
 from ferag.db.engine import make_engine, make_session_factory
 from ferag.events.hub import hub_from_settings
-from ferag.llm.chat_completions import chat_model_from_settings
+from ferag.llm.chat_model import chat_model_from_settings
 from ferag.logs import configure_logging, request_id_var
 from ferag.queueing import make_celery
 from ferag.settings import Settings, get_settings

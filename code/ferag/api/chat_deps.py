@@ -12,15 +12,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from ferag.api.deps import DbDep, RagAccess, RagViewer, RedisDep, SettingsDep, get_current_user
 from ferag.db.models import User
 from ferag.errors import Unauthenticated
-from ferag.llm.chat_completions import ChatModel
+from ferag.llm.chat_model import AnswerModel
 from ferag.services import api_keys, rate_limit
 from ferag.settings import Settings
 
 bearer = HTTPBearer(auto_error=False, description="An API key (frg_…) or an access token.")
 
 
-def get_chat_model(request: Request) -> ChatModel:
-    model: ChatModel = request.app.state.chat_model
+def get_chat_model(request: Request) -> AnswerModel:
+    model: AnswerModel = request.app.state.chat_model
     return model
 
 
@@ -29,7 +29,7 @@ def get_session_factory(request: Request) -> sessionmaker[Session]:
     return factory
 
 
-ChatModelDep = Annotated[ChatModel, Depends(get_chat_model)]
+ChatModelDep = Annotated[AnswerModel, Depends(get_chat_model)]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 
 

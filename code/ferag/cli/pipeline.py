@@ -1,10 +1,13 @@
-"""``ferag pipeline FOLDER OUT``: run a folder through every step into Turtle files, with a
-progress bar per step. Uses the configured model endpoint, or the offline stand-in in-process."""
+"""``ferag pipeline FOLDER OUT``: run a folder through every step of the update cycle into Turtle
+files, with a progress bar per step, then apply the change set to ``OUT/production.ttl`` (the
+command line's approval). Runs the same steps as the worker (``graphrag_lib.pipeline.STEPS``)
+on a folder instead of the service's storage. Uses the configured model endpoint, or the offline
+stand-in in-process."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +19,7 @@ from ferag.cli.options import cli_settings
 from ferag.settings import Settings
 from ferag.stack.threaded import ThreadedServer
 from graphrag_lib.llm import LlmEndpoint
+from graphrag_lib.progress import ProgressCallback
 
 
 @contextmanager
@@ -50,7 +54,7 @@ class StepBars:
             step: progress.add_task(step, total=None, start=False, note="") for step in steps
         }
 
-    def __call__(self, step: str) -> Any:
+    def __call__(self, step: str) -> ProgressCallback:
         task = self.tasks[step]
         self.progress.start_task(task)
 
@@ -67,13 +71,24 @@ def pipeline(
     out: Annotated[Path, typer.Argument(file_okay=False, help="Where the .ttl files go.")],
     rag: Annotated[str, typer.Option(help="RAG id used in the minted IRIs.")] = "local",
 ) -> None:
-    """Run FOLDER through documents → index → to_rdf → schema → merge into OUT/*.ttl."""
+    """Run FOLDER through every step of the update cycle into OUT/*.ttl and merge the change set
+    into OUT/production.ttl."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from graphrag_lib.pipeline import STEPS, run_pipeline
+    from graphrag_lib.documents import UploadLimits
+    from graphrag_lib.folder import FolderStorage, read_folder
+    from graphrag_lib.index import IndexConfig
+    from graphrag_lib.llm import OpenAILikeChat
+    from graphrag_lib.merge import MergeConfig
+    from graphrag_lib.pipeline import STEP_NAMES, CycleRun, run_steps
+    from graphrag_lib.schema import SchemaConfig
     from graphrag_lib.vocab import RagIris
 
     settings = cli_settings(None)
+    iris = RagIris(str(settings.base_iri), rag)
+    documents = read_folder(folder, UploadLimits())
+    typer.echo(f"{len(documents)} documents", err=True)
+    storage = FolderStorage(documents, out, iris)
     columns = (
         TextColumn("{task.description:>9}"),
         BarColumn(),
@@ -82,10 +97,29 @@ def pipeline(
         TextColumn("{task.fields[note]}"),
     )
     with llm_endpoint(settings) as endpoint, Progress(*columns) as progress:
-        result = run_pipeline(
-            folder, out, endpoint, RagIris(str(settings.base_iri), rag), StepBars(progress, STEPS)
-        )
+
+        def make_run(
+            report: ProgressCallback, earlier: Mapping[str, Mapping[str, Any]]
+        ) -> CycleRun:
+            return CycleRun(
+                storage=storage,
+                iris=iris,
+                index=IndexConfig(endpoint=endpoint, cache_dir=out / "cache"),
+                schema=SchemaConfig(),
+                merge=MergeConfig(),
+                chat=lambda: OpenAILikeChat(endpoint),
+                progress=report,
+                earlier=earlier,
+            )
+
+        outcomes = run_steps(make_run, StepBars(progress, STEP_NAMES))
+    for name, outcome in outcomes.items():
+        counts = ", ".join(f"{key} {value}" for key, value in outcome.stats.items())
+        typer.echo(f"{name}: {counts}", err=True)
+        for warning in outcome.warnings:
+            typer.echo(f"{name}: warning: {warning}", err=True)
+    written = storage.approve()
     typer.echo(
-        f"{result.documents} documents → "
-        + ", ".join(f"{name} ({n} triples)" for name, n in result.triples.items())
+        f"{len(documents)} documents → "
+        + ", ".join(f"{name} ({n} triples)" for name, n in written.items())
     )

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 
-from celery import Celery, chain
+from celery import Celery
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ferag.cycle import lifecycle
+from ferag.cycle.chain import enqueue_steps
 from ferag.db.models import Cycle, CycleStatus, TaskStatus, Version
 from ferag.errors import Conflict, NotFound
 from ferag.events import history
@@ -29,17 +31,17 @@ from ferag.services.changes import (
     cycle_step,
     lock_production,
 )
-from ferag.services.cycles import PIPELINE, cycle_task, task_name
+from ferag.services.cycles import PIPELINE, cycle_task
 from ferag.store.client import StoreError, TripleStore, store_errors
 from ferag.store.terms import iri
 from ferag.store.versions import is_exact
+from graphrag_lib.pipeline import steps_from
 from graphrag_lib.vocab import RagIris
 
 logger = logging.getLogger(__name__)
 
-REBASE_STEPS = ("merge", "staging")
+REBASE_FROM = "merge"
 CYCLE_GRAPHS = ("extracted", "candidate", "add", "remove")
-REJECTABLE = (CycleStatus.review, CycleStatus.stale, CycleStatus.failed)
 
 
 def _locked_cycle(db: Session, rag_id: int, cycle_id: int) -> Cycle:
@@ -74,13 +76,9 @@ def approve_cycle(
     """
     current = lock_production(db, store, iris, rag_id)
     cycle = _locked_cycle(db, rag_id, cycle_id)
-    if cycle.status not in (CycleStatus.review, CycleStatus.stale):
-        raise Conflict(
-            f"cycle {cycle.id} is {cycle.status.value}; only a cycle in review is approved",
-            code="cycle_not_in_review",
-        )
+    lifecycle.check(cycle, "approve")
     if cycle.status is CycleStatus.stale or cycle.base_version != current:
-        cycle.status = CycleStatus.stale
+        lifecycle.mark_stale(cycle)
         db.commit()
         raise _stale(cycle, current)
     step = cycle_step(iris, cycle.id)
@@ -102,13 +100,7 @@ def reject_cycle(
     review without its change set)."""
     lock_production(db, store, iris, rag_id)
     cycle = _locked_cycle(db, rag_id, cycle_id)
-    if cycle.status not in REJECTABLE:
-        raise Conflict(
-            f"cycle {cycle.id} is {cycle.status.value}; only a cycle in review, stale or "
-            "failed is rejected (cancel a running one instead)",
-            code="cycle_not_rejectable",
-        )
-    cycle.status = CycleStatus.rejected
+    lifecycle.reject(cycle)
     draft = EventDraft(
         REVIEW_STEP,
         TaskStatus.done,
@@ -141,15 +133,7 @@ def rebase_cycle(
     """
     current = lock_production(db, store, iris, rag_id)
     cycle = _locked_cycle(db, rag_id, cycle_id)
-    if cycle.status not in (CycleStatus.stale, CycleStatus.review):
-        raise Conflict(
-            f"cycle {cycle.id} is {cycle.status.value}; only a stale cycle (or one in review) "
-            "is rebased",
-            code="cycle_not_rebasable",
-        )
-    cycle.steps = {k: v for k, v in cycle.steps.items() if k not in REBASE_STEPS}
-    cycle.status = CycleStatus.running
-    cycle.base_version = current
+    lifecycle.rebase(cycle, current, steps_from(REBASE_FROM))
     draft = EventDraft(
         PIPELINE,
         TaskStatus.running,
@@ -158,9 +142,6 @@ def rebase_cycle(
     )
     event = history.append_event(db, cycle_task(db, cycle).id, draft)
     db.commit()
-    signatures = [
-        celery.signature(task_name(step), args=(cycle.id,), immutable=True) for step in REBASE_STEPS
-    ]
-    chain(*signatures).apply_async()
+    enqueue_steps(celery, cycle.id, start_at=REBASE_FROM)
     logger.info("cycle %s rebased onto version %s of rag %s", cycle.id, current, rag_id)
     return event

@@ -21,10 +21,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ferag.db.models import Cycle, CycleStatus, Rag, TaskStatus, Version
+from ferag.cycle import lifecycle
+from ferag.db.models import Cycle, Rag, TaskStatus, Version
 from ferag.errors import Conflict, NotFound
 from ferag.events import history
 from ferag.events.history import EventDraft
@@ -199,7 +200,7 @@ def record_change(
     db.add(version)
     event = _approve_cycle_row(db, change) if change.kind == APPROVAL else None
     db.flush()
-    _mark_outdated_stale(db, rag_id, change.number)
+    lifecycle.mark_outdated_stale(db, rag_id, change.number)
     logger.info("rag %s: version %s (%s) recorded: %s", rag_id, change.number, change.kind, counts)
     return version, event
 
@@ -221,7 +222,7 @@ def _approve_cycle_row(db: Session, change: Change) -> TaskEventPublic | None:
     cycle = db.get(Cycle, change.cycle_id, with_for_update=True) if change.cycle_id else None
     if cycle is None:
         return None
-    cycle.status = CycleStatus.approved
+    lifecycle.approve(cycle)
     draft = EventDraft(
         REVIEW_STEP,
         TaskStatus.done,
@@ -229,16 +230,3 @@ def _approve_cycle_row(db: Session, change: Change) -> TaskEventPublic | None:
         data={"decision": "approved", "version": change.number},
     )
     return history.append_event(db, cycle_task(db, cycle).id, draft)
-
-
-def _mark_outdated_stale(db: Session, rag_id: int, number: int) -> None:
-    """Cycles waiting for review on an older version can no longer be approved as they are."""
-    db.execute(
-        update(Cycle)
-        .where(
-            Cycle.rag_id == rag_id,
-            Cycle.status == CycleStatus.review,
-            Cycle.base_version < number,
-        )
-        .values(status=CycleStatus.stale)
-    )

@@ -27,13 +27,13 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from ferag.db.models import ChatSession
-from ferag.llm.chat_completions import ChatModel, Piece, Reply, Usage
+from ferag.llm.chat_model import AnswerModel
 from ferag.services import chat_sessions
 from ferag.services.entity_index import link_analysed, link_entities, store_runner
 from ferag.settings import Settings
 from ferag.store.client import TripleStore, store_errors
 from ferag.store.production import production_graph
-from graphrag_lib.llm import LlmError
+from graphrag_lib.llm import LlmError, Reply, ReplyStream, Usage
 from graphrag_lib.retrieve import (
     LinkedEntity,
     LinkingConfig,
@@ -156,18 +156,28 @@ def prepare_turn(
     return PreparedTurn(target, question, linked, context, messages, timings, started)
 
 
-def answer_turn(model: ChatModel, prepared: PreparedTurn) -> Reply:
+@dataclass(frozen=True)
+class Answer:
+    """A model's answer and who wrote it (for the telemetry)."""
+
+    reply: Reply
+    model: str
+    standin: bool
+
+
+def answer_turn(model: AnswerModel, prepared: PreparedTurn) -> Answer:
     """The model's whole answer (or "don't know" without a model call on an empty context)."""
     started = time.perf_counter()
     if prepared.context.is_empty:
-        reply = Reply(dont_know(prepared.question), None, model.is_standin)
+        reply = Reply(dont_know(prepared.question))
     else:
-        reply = model.complete(prepared.messages)
+        reply = model.reply(prepared.messages)
     prepared.timings_ms["llm"] = _elapsed_ms(started)
-    return reply
+    return Answer(reply, model.model, model.is_standin)
 
 
-def _telemetry(prepared: PreparedTurn, reply: Reply, model: str) -> dict[str, Any]:
+def _telemetry(prepared: PreparedTurn, answer: Answer) -> dict[str, Any]:
+    reply = answer.reply
     citations, unknown = resolve_citations(reply.text, prepared.context)
     context = prepared.context
     usage = reply.usage
@@ -189,15 +199,16 @@ def _telemetry(prepared: PreparedTurn, reply: Reply, model: str) -> dict[str, An
             "completion": usage.completion_tokens,
             "estimated": reply.usage is None,
         },
-        "model": model,
-        "standin": reply.is_standin,
+        "model": answer.model,
+        "standin": answer.standin,
         "llm_called": not context.is_empty,
     }
 
 
-def record_turn(db: Session, prepared: PreparedTurn, reply: Reply, model: str) -> TurnResult:
+def record_turn(db: Session, prepared: PreparedTurn, answer: Answer) -> TurnResult:
     """Persist the question and the answer with its telemetry (and a new session), and commit."""
-    telemetry = _telemetry(prepared, reply, model)
+    telemetry = _telemetry(prepared, answer)
+    reply = answer.reply
     target = prepared.target
     if target.new_title is not None:
         chat_sessions.create_session(
@@ -225,35 +236,32 @@ def record_turn(db: Session, prepared: PreparedTurn, reply: Reply, model: str) -
     )
 
 
-def _stream_model(model: ChatModel, prepared: PreparedTurn) -> Iterator[Piece]:
+def _stream_model(model: AnswerModel, prepared: PreparedTurn) -> ReplyStream:
     if prepared.context.is_empty:
-        yield Piece(text=dont_know(prepared.question))
-        return
-    yield from model.stream(prepared.messages)
+        return ReplyStream.of_texts([dont_know(prepared.question)])
+    return model.stream(prepared.messages)
 
 
 def stream_turn(
-    session_factory: sessionmaker[Session], model: ChatModel, prepared: PreparedTurn
+    session_factory: sessionmaker[Session], model: AnswerModel, prepared: PreparedTurn
 ) -> Iterator[StreamEvent]:
     """The answer as it is written, then the recorded turn. Runs after the request's own
     database session is gone, so it records with a session of its own. A turn whose stream
     breaks off (model error, client gone) is not recorded."""
     started = time.perf_counter()
     parts: list[str] = []
-    usage: Usage | None = None
+    stream = _stream_model(model, prepared)
     try:
-        for piece in _stream_model(model, prepared):
-            if piece.text:
-                parts.append(piece.text)
-                yield StreamEvent("token", text=piece.text)
-            usage = piece.usage or usage
+        for text in stream:
+            parts.append(text)
+            yield StreamEvent("token", text=text)
     except LlmError as exc:  # the answer has begun: the failure becomes the stream's last event
         yield StreamEvent("error", error=exc)
         return
     prepared.timings_ms["llm"] = _elapsed_ms(started)
-    reply = Reply("".join(parts), usage, model.is_standin)
+    answer = Answer(Reply("".join(parts), stream.usage), model.model, model.is_standin)
     with session_factory() as db:
-        result = record_turn(db, prepared, reply, model.model)
+        result = record_turn(db, prepared, answer)
     yield StreamEvent("done", result=result)
 
 
@@ -292,9 +300,9 @@ def start_turn(
 
 
 def complete_turn(
-    session_factory: sessionmaker[Session], model: ChatModel, prepared: PreparedTurn
+    session_factory: sessionmaker[Session], model: AnswerModel, prepared: PreparedTurn
 ) -> TurnResult:
     """Answer a prepared question in one piece and record the turn."""
-    reply = answer_turn(model, prepared)
+    answer = answer_turn(model, prepared)
     with session_factory() as db:
-        return record_turn(db, prepared, reply, model.model)
+        return record_turn(db, prepared, answer)

@@ -1,8 +1,6 @@
-"""Update cycles: opening one for an upload, enqueuing its chain, retry and cancel.
+"""Update cycles: opening one for an upload, reading them, retry and cancel.
 
-The chain is a list of immutable Celery signatures named ``ferag.cycle.<step>``; the API builds
-it by name and never imports worker code. A step already done is skipped when the chain runs
-again, which is what makes retry resume at the failed step.
+Status changes go through ``ferag.cycle.lifecycle``; chains are sent by ``ferag.cycle.chain``.
 """
 
 from __future__ import annotations
@@ -11,12 +9,14 @@ import logging
 import uuid
 from collections.abc import Sequence
 
-from celery import Celery, chain
+from celery import Celery
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ferag.db.models import Cycle, CycleStatus, Document, Rag, Task, TaskStatus, User, Version
-from ferag.errors import Conflict, NotFound
+from ferag.cycle import lifecycle
+from ferag.cycle.chain import enqueue_steps
+from ferag.db.models import Cycle, Document, Rag, Task, TaskStatus, User, Version
+from ferag.errors import NotFound
 from ferag.events import history
 from ferag.events.history import EventDraft
 from ferag.events.schemas import TaskEventPublic
@@ -24,13 +24,8 @@ from graphrag_lib.documents import SourceDocument
 
 logger = logging.getLogger(__name__)
 
-CYCLE_STEPS: tuple[str, ...] = ("index", "to_rdf", "schema", "merge", "staging")
 PIPELINE = "pipeline"
 TASK_KIND = "cycle"
-
-
-def task_name(step: str) -> str:
-    return f"ferag.cycle.{step}"
 
 
 def current_version(db: Session, rag_id: int) -> int:
@@ -80,15 +75,6 @@ def _document_row(rag_id: int, cycle_id: int, doc: SourceDocument) -> Document:
     )
 
 
-def enqueue_cycle(celery: Celery, cycle_id: int) -> str:
-    """Send the cycle's chain to the workers; returns the id of the first Celery task."""
-    signatures = [
-        celery.signature(task_name(step), args=(cycle_id,), immutable=True) for step in CYCLE_STEPS
-    ]
-    result = chain(*signatures).apply_async()
-    return str(result.id)
-
-
 def cycle_task(db: Session, cycle: Cycle) -> Task:
     task = db.scalar(select(Task).where(Task.cycle_id == cycle.id, Task.kind == TASK_KIND))
     if task is None:
@@ -121,36 +107,27 @@ def get_cycle(db: Session, rag_id: int, cycle_id: int) -> Cycle:
     return cycle
 
 
-def prepare_retry(db: Session, cycle: Cycle) -> None:
-    """Put a failed cycle back to pending; done steps stay done and will be skipped."""
-    if cycle.status is not CycleStatus.failed:
-        raise Conflict(
-            f"cycle {cycle.id} is {cycle.status.value}; only failed cycles are retried",
-            code="cycle_not_failed",
-        )
-    steps = dict(cycle.steps)
-    if cycle.failed_step and cycle.failed_step in steps:
-        steps.pop(cycle.failed_step)
-    cycle.steps = steps
-    cycle.status = CycleStatus.pending
-    cycle.error = None
+def retry_cycle(db: Session, celery: Celery, cycle: Cycle) -> None:
+    """Put a failed cycle back to pending and send its chain again; done steps are skipped."""
+    locked = db.get(Cycle, cycle.id, with_for_update=True, populate_existing=True)
+    assert locked is not None
+    lifecycle.retry(locked)
     db.commit()
+    enqueue_steps(celery, cycle.id)
 
 
 def request_cancel(db: Session, celery: Celery, cycle: Cycle) -> TaskEventPublic:
     """Mark the cycle cancelled, record the terminal pipeline event and stop the running step;
     a step that starts later sees the status and stops the chain. Returns the event for the
     caller to announce once committed."""
-    if not cycle.is_active and cycle.status is not CycleStatus.failed:
-        raise Conflict(
-            f"cycle {cycle.id} is {cycle.status.value}; only running, pending or failed cycles "
-            "are cancelled",
-            code="cycle_not_active",
-        )
-    cycle.status = CycleStatus.cancelled
+    lifecycle.cancel(cycle)
     draft = EventDraft(PIPELINE, TaskStatus.cancelled, message=f"cycle {cycle.id} cancelled")
     event = history.append_event(db, cycle_task(db, cycle).id, draft)
     db.commit()
+    revoke_running_step(celery, cycle)
+    return event
+
+
+def revoke_running_step(celery: Celery, cycle: Cycle) -> None:
     if cycle.celery_task_id:
         celery.control.revoke(cycle.celery_task_id, terminate=True, signal="SIGTERM")
-    return event

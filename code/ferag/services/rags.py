@@ -8,7 +8,9 @@ from celery import Celery
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ferag.db.models import Cycle, CycleStatus, Member, Rag, Role, User
+from ferag.cycle import lifecycle
+from ferag.db.models import Member, Rag, Role, User
+from ferag.services.cycles import revoke_running_step
 from ferag.store.client import StoreError, TripleStore
 
 logger = logging.getLogger(__name__)
@@ -57,20 +59,10 @@ def update_rag(db: Session, rag: Rag, name: str | None, description: str | None)
 def cancel_active_cycles(db: Session, celery: Celery, rag_id: int) -> None:
     """Cancel the RAG's pending and running cycles and stop their running steps (committed
     first, so a step that starts afterwards sees the status and stops its chain)."""
-    active = db.scalars(
-        select(Cycle)
-        .where(
-            Cycle.rag_id == rag_id,
-            Cycle.status.in_((CycleStatus.pending, CycleStatus.running)),
-        )
-        .with_for_update()
-    ).all()
-    for cycle in active:
-        cycle.status = CycleStatus.cancelled
+    active = lifecycle.cancel_active(db, rag_id)
     db.commit()
     for cycle in active:
-        if cycle.celery_task_id:
-            celery.control.revoke(cycle.celery_task_id, terminate=True, signal="SIGTERM")
+        revoke_running_step(celery, cycle)
     if active:
         logger.info("rag %s: %d cycles in flight cancelled", rag_id, len(active))
 

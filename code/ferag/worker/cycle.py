@@ -1,14 +1,17 @@
-"""Celery tasks of the update cycle, one per step: ``ferag.cycle.<step>``.
+"""Celery tasks of the update cycle, one per step of ``graphrag_lib.pipeline.STEPS``, named
+``ferag.cycle.<step>``.
 
 Each task takes the cycle id, re-reads the cycle, skips a step that is already done, runs the
-step's adapter from ``ferag.worker.steps`` and records the outcome with progress events. Named,
-transient errors (model server, triple store, database or Redis away) are retried with backoff;
-anything else fails the cycle with the step and a readable reason, and stops the chain.
+step on the service's storage (``ferag.cycle.storage``) and records the outcome through
+``ferag.cycle.lifecycle``, with progress events. Named, transient errors (model server, triple
+store, database or Redis away) are retried with backoff; anything else fails the cycle with the
+step and a readable reason, and stops the chain.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from celery import Task
@@ -17,202 +20,178 @@ from celery.utils.log import get_task_logger
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy.exc import OperationalError
 
+from ferag.cycle import lifecycle
+from ferag.cycle.chain import task_name
+from ferag.cycle.storage import ServiceStorage
 from ferag.db.models import Cycle, CycleStatus, TaskStatus
 from ferag.events.progress import ProgressReporter
 from ferag.events.publisher import publish_event
-from ferag.services.cycles import CYCLE_STEPS, PIPELINE, cycle_task
+from ferag.services.cycles import PIPELINE, cycle_task
 from ferag.store.client import StoreUnavailable
 from ferag.worker.app import app, settings
 from ferag.worker.runtime import WorkerRuntime, runtime
-from ferag.worker.steps import STEPS, StepContext
-from graphrag_lib.llm import LlmUnavailable
+from graphrag_lib.index import IndexConfig
+from graphrag_lib.llm import LlmUnavailable, OpenAILikeChat
+from graphrag_lib.merge import MergeConfig
+from graphrag_lib.pipeline import STEP_NAMES, STEPS, CycleRun, StepOutcome, step_named
+from graphrag_lib.schema import SchemaConfig
 
 logger = get_task_logger(__name__)
 
 TRANSIENT = (LlmUnavailable, StoreUnavailable, OperationalError, RedisConnectionError)
-STEP_OPTIONS: dict[str, Any] = {
-    "bind": True,
-    "autoretry_for": TRANSIENT,
-    "retry_backoff": settings.step_retry_backoff_s,
-    "retry_backoff_max": 300,
-    "max_retries": settings.step_max_retries,
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-}
+CLOSED = (CycleStatus.cancelled, CycleStatus.rejected, CycleStatus.approved)
+TIME_LIMIT_REASON = (
+    "the step hit its time limit (FERAG_STEP_TIME_LIMIT_S); raise it for slow models and retry"
+)
 
 
-@app.task(name="ferag.cycle.index", **STEP_OPTIONS)
-def index(self: Task, cycle_id: int) -> None:
-    run_step(self, cycle_id, "index")
+def _register(step: str) -> Task:
+    def run(self: Task, cycle_id: int) -> None:
+        run_step(self, cycle_id, step)
+
+    run.__name__ = run.__qualname__ = step
+    task: Task = app.task(
+        name=task_name(step),
+        bind=True,
+        autoretry_for=TRANSIENT,
+        retry_backoff=settings.step_retry_backoff_s,
+        retry_backoff_max=300,
+        max_retries=settings.step_max_retries,
+        acks_late=True,
+        reject_on_worker_lost=True,
+    )(run)
+    return task
 
 
-@app.task(name="ferag.cycle.to_rdf", **STEP_OPTIONS)
-def to_rdf(self: Task, cycle_id: int) -> None:
-    run_step(self, cycle_id, "to_rdf")
+TASKS: dict[str, Task] = {step.name: _register(step.name) for step in STEPS}
 
 
-@app.task(name="ferag.cycle.schema", **STEP_OPTIONS)
-def schema(self: Task, cycle_id: int) -> None:
-    run_step(self, cycle_id, "schema")
-
-
-@app.task(name="ferag.cycle.merge", **STEP_OPTIONS)
-def merge(self: Task, cycle_id: int) -> None:
-    run_step(self, cycle_id, "merge")
-
-
-@app.task(name="ferag.cycle.staging", **STEP_OPTIONS)
-def staging(self: Task, cycle_id: int) -> None:
-    run_step(self, cycle_id, "staging")
+@dataclass(frozen=True)
+class Claim:
+    rag_id: int
+    task_id: uuid.UUID
+    earlier: dict[str, dict[str, Any]]  # stats of the steps already done
 
 
 def run_step(task: Task, cycle_id: int, step: str) -> None:
     rt = runtime()
-    claimed = _claim(rt, task, cycle_id, step)
-    if claimed is None:
+    claim = _claim(rt, task, cycle_id, step)
+    if claim is None:
         return
-    rag_id, task_id = claimed
     reporter = ProgressReporter(
         rt.session_factory,
         rt.redis,
-        task_id,
+        claim.task_id,
         step,
         min_interval_s=rt.settings.progress_min_interval_s,
     )
-    if step == CYCLE_STEPS[0] and task.request.retries == 0:
-        publish_event(
-            rt.session_factory,
-            rt.redis,
-            task_id,
-            PIPELINE,
-            TaskStatus.running,
-            message=f"cycle {cycle_id} started",
-        )
+    if step == STEP_NAMES[0] and task.request.retries == 0:
+        _pipeline_event(rt, claim.task_id, TaskStatus.running, f"cycle {cycle_id} started")
     reporter.start()
     logger.info("cycle %s step %s started", cycle_id, step)
     try:
-        stats = STEPS[step](StepContext(rt, rag_id, cycle_id, reporter))
+        outcome = step_named(step).run(_cycle_run(rt, cycle_id, claim, reporter))
     except TRANSIENT as exc:
         if task.request.retries < task.max_retries:
             reporter.advance(0, None, f"retrying after: {exc}", {"retry": task.request.retries + 1})
             raise
-        _fail(rt, cycle_id, step, task_id, reporter, exc)
+        _fail(rt, cycle_id, step, claim.task_id, reporter, f"{type(exc).__name__}: {exc}")
         raise
-    except SoftTimeLimitExceeded as exc:
-        _fail(
-            rt,
-            cycle_id,
-            step,
-            task_id,
-            reporter,
-            exc,
-            reason="the step hit its time limit "
-            "(FERAG_STEP_TIME_LIMIT_S); raise it for slow models and retry",
-        )
+    except SoftTimeLimitExceeded:
+        _fail(rt, cycle_id, step, claim.task_id, reporter, TIME_LIMIT_REASON)
         raise
     except Exception as exc:
-        _fail(rt, cycle_id, step, task_id, reporter, exc)
+        _fail(rt, cycle_id, step, claim.task_id, reporter, f"{type(exc).__name__}: {exc}")
         raise
-    _finish(rt, cycle_id, step, task_id, reporter, stats)
+    _finish(rt, cycle_id, step, claim.task_id, reporter, outcome)
 
 
-def _claim(rt: WorkerRuntime, task: Task, cycle_id: int, step: str) -> tuple[int, Any] | None:
+def _cycle_run(
+    rt: WorkerRuntime, cycle_id: int, claim: Claim, reporter: ProgressReporter
+) -> CycleRun:
+    space = rt.space(claim.rag_id)
+    endpoint = rt.llm_endpoint
+    return CycleRun(
+        storage=ServiceStorage(rt.session_factory, space, cycle_id, rt.settings.home),
+        iris=space.iris,
+        index=IndexConfig(endpoint=endpoint, cache_dir=rt.settings.home / "cache"),
+        schema=SchemaConfig(),
+        merge=MergeConfig(),
+        chat=lambda: OpenAILikeChat(endpoint),
+        progress=reporter,
+        earlier=claim.earlier,
+    )
+
+
+def _claim(rt: WorkerRuntime, task: Task, cycle_id: int, step: str) -> Claim | None:
     """Mark the step running; None if the cycle is gone or the step is already done."""
     with rt.session_factory() as db:
         cycle = db.get(Cycle, cycle_id, with_for_update=True)
         if cycle is None:
             logger.warning("cycle %s no longer exists; step %s skipped", cycle_id, step)
             return None
-        if cycle.status in (CycleStatus.cancelled, CycleStatus.rejected):
-            raise Ignore()  # stops the chain: nothing after a cancelled cycle runs
-        if cycle.steps.get(step, {}).get("status") == "done":
+        if cycle.status in CLOSED:
+            raise Ignore()  # stops the chain: nothing after a closed cycle runs
+        if lifecycle.is_step_done(cycle, step):
             logger.info("cycle %s step %s already done; skipped", cycle_id, step)
             return None
-        task_row = cycle_task(db, cycle)
-        cycle.status = CycleStatus.running
-        cycle.celery_task_id = task.request.id
-        cycle.steps = {**cycle.steps, step: {"status": "running", "started_at": _now()}}
+        if not lifecycle.can(cycle, "claim"):
+            logger.warning("cycle %s is %s; step %s not run", cycle_id, cycle.status, step)
+            raise Ignore()
+        lifecycle.claim_step(cycle, step, task.request.id)
+        claim = Claim(cycle.rag_id, cycle_task(db, cycle).id, lifecycle.done_stats(cycle))
         db.commit()
-        return cycle.rag_id, task_row.id
+        return claim
 
 
 def _finish(
     rt: WorkerRuntime,
     cycle_id: int,
     step: str,
-    task_id: Any,
+    task_id: uuid.UUID,
     reporter: ProgressReporter,
-    stats: dict[str, Any],
+    outcome: StepOutcome,
 ) -> None:
-    is_last = step == CYCLE_STEPS[-1]
     with rt.session_factory() as db:
         cycle = db.get(Cycle, cycle_id, with_for_update=True)
         if cycle is None:
             return
-        record = {
-            **cycle.steps.get(step, {}),
-            "status": "done",
-            "finished_at": _now(),
-            "stats": stats,
-        }
-        cycle.steps = {**cycle.steps, step: record}
-        cycle.stats = {**cycle.stats, step: stats}
-        if is_last and cycle.status is CycleStatus.running:
-            cycle.status = CycleStatus.review
+        last = step == STEP_NAMES[-1]
+        in_review = lifecycle.finish_step(cycle, step, outcome.stats, outcome.warnings, last=last)
         db.commit()
-    reporter.done(stats)
-    logger.info("cycle %s step %s done: %s", cycle_id, step, stats)
-    if is_last:
-        publish_event(
-            rt.session_factory,
-            rt.redis,
-            task_id,
-            PIPELINE,
-            TaskStatus.done,
-            progress=1.0,
-            message=f"cycle {cycle_id} is ready for review",
-        )
+    warned = {"warnings": list(outcome.warnings)} if outcome.warnings else {}
+    reporter.done({**outcome.stats, **warned})
+    for warning in outcome.warnings:
+        logger.warning("cycle %s step %s: %s", cycle_id, step, warning)
+    logger.info("cycle %s step %s done: %s", cycle_id, step, outcome.stats)
+    if in_review:
+        message = f"cycle {cycle_id} is ready for review"
+        _pipeline_event(rt, task_id, TaskStatus.done, message, progress=1.0)
 
 
 def _fail(
     rt: WorkerRuntime,
     cycle_id: int,
     step: str,
-    task_id: Any,
+    task_id: uuid.UUID,
     reporter: ProgressReporter,
-    exc: BaseException,
-    reason: str | None = None,
+    reason: str,
 ) -> None:
-    reason = reason or f"{type(exc).__name__}: {exc}"
     logger.error("cycle %s step %s failed: %s", cycle_id, step, reason)
     with rt.session_factory() as db:
         cycle = db.get(Cycle, cycle_id, with_for_update=True)
-        if cycle is None or cycle.status is CycleStatus.cancelled:
+        if cycle is None or not lifecycle.fail_step(cycle, step, reason):
             return  # a cancelled cycle stays cancelled, whatever its last step did
-        cycle.status = CycleStatus.failed
-        cycle.failed_step = step
-        cycle.error = reason[:4000]
-        cycle.steps = {
-            **cycle.steps,
-            step: {
-                **cycle.steps.get(step, {}),
-                "status": "failed",
-                "finished_at": _now(),
-                "error": reason[:4000],
-            },
-        }
         db.commit()
     reporter.failed(reason)
+    message = f"step {step} failed; fix the cause and retry the cycle"
+    _pipeline_event(rt, task_id, TaskStatus.failed, message, error=reason)
+
+
+def _pipeline_event(
+    rt: WorkerRuntime, task_id: uuid.UUID, status: TaskStatus, message: str, **fields: Any
+) -> None:
+    """An event of the cycle as a whole (step ``pipeline``)."""
     publish_event(
-        rt.session_factory,
-        rt.redis,
-        task_id,
-        PIPELINE,
-        TaskStatus.failed,
-        message=f"step {step} failed; fix the cause and retry the cycle",
-        error=reason,
+        rt.session_factory, rt.redis, task_id, PIPELINE, status, message=message, **fields
     )
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()

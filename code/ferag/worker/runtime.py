@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ferag.db.engine import make_engine, make_session_factory
 from ferag.settings import Settings, get_settings
 from ferag.store.client import TripleStore, store_from_settings
+from ferag.store.space import RagSpace
 from graphrag_lib.llm import LlmEndpoint
 
 
@@ -25,6 +26,9 @@ class WorkerRuntime:
     session_factory: sessionmaker[Session]
     store: TripleStore
     redis: Redis
+
+    def space(self, rag_id: int) -> RagSpace:
+        return RagSpace.of(self.store, str(self.settings.base_iri), rag_id)
 
     @property
     def llm_endpoint(self) -> LlmEndpoint:

@@ -21,10 +21,11 @@ from ferag.events.progress import ProgressReporter
 from ferag.events.schemas import PIPELINE_STEP
 from ferag.settings import get_settings
 from ferag.worker.app import app
+from graphrag_lib.pipeline import STEP_NAMES
 
 logger = get_task_logger(__name__)
 
-DEFAULT_STEPS = ("index", "to_rdf", "schema", "merge", "staging")
+DEFAULT_STEPS = STEP_NAMES
 
 
 @cache

@@ -31,10 +31,11 @@ from sqlalchemy import select
 from ferag.db.models import Cycle, CycleStatus, EntityIndexEntry, Version
 from ferag.events import history
 from ferag.services.changes import lock_production
-from ferag.services.cycles import CYCLE_STEPS, TASK_KIND
+from ferag.services.cycles import TASK_KIND
 from ferag.settings import Settings
 from ferag.store.client import TripleStore
 from ferag.store.versions import read_marker
+from graphrag_lib.pipeline import STEP_NAMES
 from graphrag_lib.vocab import RagIris
 from tests.factories import Account, create_account, create_rag, session_factory
 from tests.workers import settings_env
@@ -121,7 +122,7 @@ def build_scenario(
             rag_id=rag_id,
             status=CycleStatus.review,
             created_by=owner.id,
-            steps={step: {"status": "done"} for step in CYCLE_STEPS},
+            steps={step: {"status": "done"} for step in STEP_NAMES},
         )
         db.add(cycle)
         db.flush()

@@ -22,6 +22,7 @@ from ferag.api.deps import (
     cycle_public,
 )
 from ferag.api.schemas import CyclePublic, CyclesPublic, UploadAccepted
+from ferag.cycle.chain import enqueue_steps
 from ferag.db.models import Cycle
 from ferag.errors import FeragError, InvalidInput, PayloadTooLarge
 from ferag.events.publisher import announce
@@ -93,7 +94,7 @@ async def upload_documents(
         raise FeragError.from_status(exc.status_hint, str(exc), code=exc.code) from exc
     documents = [replace(doc, date=per_path.get(doc.path, doc.date)) for doc in documents]
     cycle, task = await asyncio.to_thread(cycles.open_cycle, db, access.rag, access.user, documents)
-    cycles.enqueue_cycle(celery, cycle.id)
+    enqueue_steps(celery, cycle.id)
     return UploadAccepted(cycle_id=cycle.id, task_id=task.id, documents=len(documents))
 
 
@@ -118,8 +119,7 @@ def read_cycle(cycle_id: int, access: RagViewer, db: DbDep) -> CyclePublic:
 def retry_cycle(cycle_id: int, access: RagEditor, db: DbDep, celery: CeleryDep) -> CyclePublic:
     """Resume a failed cycle at its failed step; finished steps are not repeated."""
     cycle = cycles.get_cycle(db, access.rag.id, cycle_id)
-    cycles.prepare_retry(db, cycle)
-    cycles.enqueue_cycle(celery, cycle.id)
+    cycles.retry_cycle(db, celery, cycle)
     return cycle_public(db, access.rag.id, cycle_id)
 
 

@@ -1,0 +1,218 @@
+"""A cycle's state: the transition table and the only functions that change it.
+
+::
+
+    pending ──claim──► running ──finish last step──► review ──approve──► approved
+       ▲                 │  │                          │  ▲
+       └──retry── failed ◄┘  └──cancel──► cancelled    │  └──rebase── stale ◄── production moved
+                                                       └──reject──► rejected
+
+Every status a cycle takes is written here (``_move`` checks it against ``TRANSITIONS``), and
+so is the per-step record (``StepRecord``, kept as JSON in ``cycles.steps``). Callers lock the
+cycle's row and commit; a refused move raises ``Conflict`` with a code that says which.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ferag.db.models import Cycle, CycleStatus
+from ferag.errors import Conflict
+
+S = CycleStatus
+MAX_ERROR_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[CycleStatus]
+    target: CycleStatus
+    code: str  # the Conflict code when the cycle is in none of ``sources``
+    only: str  # completes "cycle 7 is approved; …"
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "claim": Transition(frozenset({S.pending, S.running}), S.running,
+                        "cycle_not_runnable", "only pending or running cycles run steps"),
+    "review": Transition(frozenset({S.running}), S.review,
+                         "cycle_not_running", "only a running cycle goes to review"),
+    "fail": Transition(frozenset({S.pending, S.running}), S.failed,
+                       "cycle_not_running", "only a running cycle fails"),
+    "retry": Transition(frozenset({S.failed}), S.pending,
+                        "cycle_not_failed", "only failed cycles are retried"),
+    "cancel": Transition(frozenset({S.pending, S.running, S.failed}), S.cancelled,
+                         "cycle_not_active",
+                         "only running, pending or failed cycles are cancelled"),
+    "stale": Transition(frozenset({S.review, S.stale}), S.stale,
+                        "cycle_not_in_review", "only a cycle in review becomes stale"),
+    "approve": Transition(frozenset({S.review, S.stale}), S.approved,
+                          "cycle_not_in_review", "only a cycle in review is approved"),
+    "reject": Transition(frozenset({S.review, S.stale, S.failed}), S.rejected,
+                         "cycle_not_rejectable", "only a cycle in review, stale or failed is "
+                         "rejected (cancel a running one instead)"),
+    "rebase": Transition(frozenset({S.stale, S.review}), S.running,
+                         "cycle_not_rebasable",
+                         "only a stale cycle (or one in review) is rebased"),
+}  # fmt: skip
+ACTIVE = frozenset({S.pending, S.running})
+
+
+def check(cycle: Cycle, action: str) -> None:
+    """Raise the ``Conflict`` of ``action`` unless the cycle may take it now."""
+    transition = TRANSITIONS[action]
+    if cycle.status not in transition.sources:
+        raise Conflict(
+            f"cycle {cycle.id} is {cycle.status.value}; {transition.only}", code=transition.code
+        )
+
+
+def can(cycle: Cycle, action: str) -> bool:
+    return cycle.status in TRANSITIONS[action].sources
+
+
+def _move(cycle: Cycle, action: str) -> None:
+    check(cycle, action)
+    cycle.status = TRANSITIONS[action].target
+
+
+# --- steps ------------------------------------------------------------------------------------
+
+
+class StepRecord(BaseModel):
+    """One step of a cycle as ``GET /rags/{id}/cycles/{cid}`` shows it."""
+
+    status: Literal["running", "done", "failed"]
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    stats: dict[str, Any] = Field(default_factory=dict)
+    warnings: list[str] = Field(
+        default_factory=list, description="What a reviewer should know, e.g. ontology fallbacks."
+    )
+    error: str | None = None
+
+
+def step_records(cycle: Cycle) -> dict[str, StepRecord]:
+    return {name: StepRecord.model_validate(raw) for name, raw in cycle.steps.items()}
+
+
+def _put_step(cycle: Cycle, step: str, record: StepRecord) -> None:
+    # A new dict, so SQLAlchemy sees the JSONB column change.
+    cycle.steps = {**cycle.steps, step: record.model_dump(mode="json", exclude_none=True)}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def is_step_done(cycle: Cycle, step: str) -> bool:
+    return bool(cycle.steps.get(step, {}).get("status") == "done")
+
+
+def done_stats(cycle: Cycle) -> dict[str, dict[str, Any]]:
+    """Stats of the steps done so far, by step."""
+    return {name: r.stats for name, r in step_records(cycle).items() if r.status == "done"}
+
+
+def warnings(cycle: Cycle) -> list[tuple[str, str]]:
+    """``(step, warning)`` of every step, in step-record order."""
+    return [(name, w) for name, r in step_records(cycle).items() for w in r.warnings]
+
+
+def claim_step(cycle: Cycle, step: str, celery_task_id: str | None) -> None:
+    """The step starts running (again)."""
+    _move(cycle, "claim")
+    cycle.celery_task_id = celery_task_id
+    _put_step(cycle, step, StepRecord(status="running", started_at=_now()))
+
+
+def finish_step(
+    cycle: Cycle, step: str, stats: dict[str, Any], warnings: tuple[str, ...], *, last: bool
+) -> bool:
+    """Record the step done; after the last one a running cycle waits for review. Returns
+    whether it does now (a cycle cancelled meanwhile stays cancelled)."""
+    started = cycle.steps.get(step, {}).get("started_at")
+    record = StepRecord(
+        status="done", started_at=started, finished_at=_now(), stats=stats, warnings=[*warnings]
+    )
+    _put_step(cycle, step, record)
+    cycle.stats = {**cycle.stats, step: stats}
+    if last and cycle.status is S.running:
+        _move(cycle, "review")
+        return True
+    return False
+
+
+def fail_step(cycle: Cycle, step: str, reason: str) -> bool:
+    """Record the step failed and the cycle with it; False (and nothing written) when the cycle
+    was cancelled or closed meanwhile: its last step's failure does not reopen it."""
+    if cycle.status not in TRANSITIONS["fail"].sources:
+        return False
+    started = cycle.steps.get(step, {}).get("started_at")
+    _move(cycle, "fail")
+    cycle.failed_step = step
+    cycle.error = reason[:MAX_ERROR_CHARS]
+    record = StepRecord(
+        status="failed", started_at=started, finished_at=_now(), error=reason[:MAX_ERROR_CHARS]
+    )
+    _put_step(cycle, step, record)
+    return True
+
+
+# --- decisions --------------------------------------------------------------------------------
+
+
+def retry(cycle: Cycle) -> None:
+    """A failed cycle is pending again; its done steps stay done and are skipped."""
+    _move(cycle, "retry")
+    if cycle.failed_step:
+        cycle.steps = {k: v for k, v in cycle.steps.items() if k != cycle.failed_step}
+    cycle.error = None
+
+
+def cancel(cycle: Cycle) -> None:
+    _move(cycle, "cancel")
+
+
+def cancel_active(db: Session, rag_id: int) -> list[Cycle]:
+    """Cancel the RAG's pending and running cycles (locked); returns them."""
+    active = db.scalars(
+        select(Cycle).where(Cycle.rag_id == rag_id, Cycle.status.in_(ACTIVE)).with_for_update()
+    ).all()
+    for cycle in active:
+        cancel(cycle)
+    return list(active)
+
+
+def approve(cycle: Cycle) -> None:
+    _move(cycle, "approve")
+
+
+def reject(cycle: Cycle) -> None:
+    _move(cycle, "reject")
+
+
+def mark_stale(cycle: Cycle) -> None:
+    _move(cycle, "stale")
+
+
+def mark_outdated_stale(db: Session, rag_id: int, version: int) -> None:
+    """Cycles in review computed on a version before ``version`` can no longer be approved as
+    they are (the ``review → stale`` move, for many cycles in one statement)."""
+    db.execute(
+        update(Cycle)
+        .where(Cycle.rag_id == rag_id, Cycle.status == S.review, Cycle.base_version < version)
+        .values(status=TRANSITIONS["stale"].target)
+    )
+
+
+def rebase(cycle: Cycle, base_version: int, steps: tuple[str, ...]) -> None:
+    """Run ``steps`` again on production version ``base_version``."""
+    _move(cycle, "rebase")
+    cycle.steps = {k: v for k, v in cycle.steps.items() if k not in steps}
+    cycle.base_version = base_version

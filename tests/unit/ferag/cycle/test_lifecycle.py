@@ -1,0 +1,105 @@
+"""A cycle's states move only along the transition table, and only ``ferag.cycle.lifecycle``
+moves them."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from ferag.cycle import lifecycle
+from ferag.db.models import Cycle, CycleStatus
+from ferag.errors import Conflict
+
+ROOT = Path(__file__).resolve().parents[4]
+S = CycleStatus
+
+
+def cycle_in(status: CycleStatus) -> Cycle:
+    return Cycle(id=7, rag_id=1, status=status, steps={}, stats={}, base_version=0)
+
+
+@pytest.mark.parametrize("action", sorted(lifecycle.TRANSITIONS))
+def test_every_action_is_refused_from_the_states_it_does_not_leave(action: str) -> None:
+    transition = lifecycle.TRANSITIONS[action]
+    for status in set(S) - transition.sources:
+        with pytest.raises(Conflict) as refused:
+            lifecycle.check(cycle_in(status), action)
+        assert refused.value.code == transition.code
+        assert refused.value.message.startswith(f"cycle 7 is {status.value}; only")
+
+
+def test_a_cycle_runs_its_steps_then_waits_for_review() -> None:
+    cycle = cycle_in(S.pending)
+    lifecycle.claim_step(cycle, "index", "celery-1")
+    assert cycle.status is S.running and cycle.steps["index"]["status"] == "running"
+    assert not lifecycle.finish_step(cycle, "index", {"entities": 3}, (), last=False)
+    lifecycle.claim_step(cycle, "staging", "celery-2")
+    warned = ("a batch fell back",)
+    assert lifecycle.finish_step(cycle, "staging", {"staged_add": 9}, warned, last=True)
+    assert cycle.status is S.review
+    assert lifecycle.done_stats(cycle) == {"index": {"entities": 3}, "staging": {"staged_add": 9}}
+    assert lifecycle.warnings(cycle) == [("staging", "a batch fell back")]
+    assert cycle.steps["staging"]["started_at"] <= cycle.steps["staging"]["finished_at"]
+
+
+def test_a_failed_step_is_retried_without_the_steps_done() -> None:
+    cycle = cycle_in(S.running)
+    lifecycle.finish_step(cycle, "index", {}, (), last=False)
+    lifecycle.claim_step(cycle, "to_rdf", None)
+    assert lifecycle.fail_step(cycle, "to_rdf", "ValueError: bad table")
+    assert (cycle.status, cycle.failed_step) == (S.failed, "to_rdf")
+    assert cycle.error == "ValueError: bad table"
+    assert cycle.steps["to_rdf"]["status"] == "failed"
+    lifecycle.retry(cycle)
+    assert cycle.status is S.pending and cycle.error is None
+    assert list(cycle.steps) == ["index"] and lifecycle.is_step_done(cycle, "index")
+
+
+def test_a_cancelled_cycle_stays_cancelled_when_its_running_step_fails_or_finishes() -> None:
+    cycle = cycle_in(S.running)
+    lifecycle.cancel(cycle)
+    assert not lifecycle.fail_step(cycle, "index", "terminated")
+    assert not lifecycle.finish_step(cycle, "staging", {}, (), last=True)
+    assert cycle.status is S.cancelled and cycle.failed_step is None
+
+
+def test_a_rebase_runs_merge_again_on_the_new_version() -> None:
+    cycle = cycle_in(S.review)
+    for step in ("index", "merge", "staging"):
+        lifecycle.finish_step(cycle, step, {}, (), last=False)
+    lifecycle.mark_stale(cycle)
+    lifecycle.rebase(cycle, 4, ("merge", "staging"))
+    assert (cycle.status, cycle.base_version, list(cycle.steps)) == (S.running, 4, ["index"])
+
+
+def _status_writes(path: Path) -> list[int]:
+    """Lines that assign a cycle status: ``cycle.status = …``, ``x.status = CycleStatus…`` or
+    ``.values(status=CycleStatus…)``."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        for target in targets:
+            if not (isinstance(target, ast.Attribute) and target.attr == "status"):
+                continue
+            assert isinstance(node, ast.Assign)
+            written = ast.unparse(target.value) + " " + ast.unparse(node.value)
+            if "cycle" in written.lower() or "TRANSITIONS" in written:
+                lines.append(node.lineno)
+        if isinstance(node, ast.keyword) and node.arg == "status":
+            written = ast.unparse(node.value)
+            if "CycleStatus" in written or "TRANSITIONS" in written:
+                lines.append(node.value.lineno)
+    return lines
+
+
+def test_no_other_module_writes_a_cycle_status() -> None:
+    home = ROOT / "code" / "ferag" / "cycle" / "lifecycle.py"
+    writers = {
+        str(path.relative_to(ROOT)): lines
+        for path in (ROOT / "code" / "ferag").rglob("*.py")
+        if path != home and (lines := _status_writes(path))
+    }
+    assert writers == {}, "change a cycle's status through ferag.cycle.lifecycle"
+    assert _status_writes(home), "the check no longer sees the lifecycle's own writes"
