@@ -12,6 +12,7 @@ of the RAG. No other module builds a graph name::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ferag.store.client import TripleStore
 from graphrag_lib.vocab import RagIris
@@ -50,3 +51,17 @@ class RagSpace:
 
     def cycle_graphs(self, cycle_id: int) -> list[str]:
         return [self.cycle_graph(cycle_id, name) for name in CYCLE_GRAPHS]
+
+    # The store's requests on this RAG's space (``store.select(rag_id, …)`` and so on).
+
+    def select(self, query: str) -> list[dict[str, Any]]:
+        return self.store.select(self.rag_id, query)
+
+    def ask(self, query: str) -> bool:
+        return self.store.ask(self.rag_id, query)
+
+    def construct(self, query: str) -> bytes:
+        return self.store.construct(self.rag_id, query)
+
+    def update(self, update: str) -> None:
+        self.store.update(self.rag_id, update)

@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from ferag.db.models import CycleArtifact, Document
-from ferag.store.production import SparqlProductionView, production_graph
+from ferag.store.production import SparqlProductionView
+from ferag.store.space import RagSpace
 from ferag.worker.runtime import WorkerRuntime
 from graphrag_lib.documents import SourceDocument
 from graphrag_lib.index import IndexConfig, index_documents, load_tables
@@ -45,8 +46,12 @@ class StepContext:
     def iris(self) -> RagIris:
         return RagIris(str(self.runtime.settings.base_iri), str(self.rag_id))
 
+    @property
+    def space(self) -> RagSpace:
+        return RagSpace(self.runtime.store, self.rag_id, self.iris)
+
     def graph_name(self, name: str) -> str:
-        return str(self.iris.graph(f"cycle/{self.cycle_id}/{name}"))
+        return self.space.cycle_graph(self.cycle_id, name)
 
     def read_graph(self, name: str) -> Graph:
         data = self.runtime.store.get_graph(self.rag_id, self.graph_name(name))
@@ -113,7 +118,7 @@ def to_rdf(ctx: StepContext) -> dict[str, Any]:
 
 def schema(ctx: StepContext) -> dict[str, Any]:
     """Induce the ontology and type the instances, in graph ``cycle/{id}/candidate``."""
-    production = SparqlProductionView(ctx.runtime.store, ctx.rag_id, ctx.iris)
+    production = SparqlProductionView(ctx.space)
     llm = OpenAILikeChat(ctx.runtime.llm_endpoint)
     result = induce_schema(
         ctx.read_graph("extracted"), production.ontology(), llm, SchemaConfig(), ctx.progress
@@ -127,7 +132,7 @@ def schema(ctx: StepContext) -> dict[str, Any]:
 
 def merge(ctx: StepContext) -> dict[str, Any]:
     """The change set against production: graphs ``cycle/{id}/add`` and ``cycle/{id}/remove``."""
-    production = SparqlProductionView(ctx.runtime.store, ctx.rag_id, ctx.iris)
+    production = SparqlProductionView(ctx.space)
     change_set = compute_change_set(
         ctx.read_graph("candidate"), production, ctx.iris, MergeConfig()
     )
@@ -143,7 +148,7 @@ def staging(ctx: StepContext) -> dict[str, Any]:
     return {
         "staged_add": add.count(b"\n"),
         "staged_remove": remove.count(b"\n"),
-        "production_graph": production_graph(ctx.iris),
+        "production_graph": ctx.space.prod,
     }
 
 
