@@ -1,8 +1,9 @@
 """A RAG's part of the triple store, named in one place.
 
 ``RagSpace`` carries what callers used to pass around as ``(store, iris, rag_id, …)``: the
-store client, the RAG's id and the ``RagIris`` that mints its IRIs; and it names every graph
-of the RAG. No other module builds a graph name::
+store client, the RAG's id and the ``RagIris`` that mints its IRIs; it sends requests to the
+RAG's space (``select``, ``ask``, ``construct``, ``update``), and it names every graph of the
+RAG. No other module builds a graph name::
 
     {base}rag/{id}/graph/prod                  production (data + ontology)
     {base}rag/{id}/graph/meta                  the version marker of production
