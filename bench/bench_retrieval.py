@@ -39,7 +39,7 @@ from ferag.db.models import Rag
 from ferag.services.entity_index import link_analysed, rebuild_index, store_runner
 from ferag.stack import servers
 from ferag.store.client import TripleStore, make_store
-from ferag.store.production import production_graph
+from ferag.store.space import RagSpace
 from graphrag_lib.retrieve import RetrievalConfig, analyse_question, build_messages
 from graphrag_lib.retrieve import retrieve_context as assemble_context
 from graphrag_lib.retrieve.words import latin_to_cyrillic
@@ -291,9 +291,8 @@ def time_question(
     analysis = analyse_question(question)
     linked = link_analysed(db, rag_id, analysis)
     linked_at = time.perf_counter()
-    context = assemble_context(
-        store_runner(store, rag_id), production_graph(iris), analysis, linked, RetrievalConfig()
-    )
+    space = RagSpace(store, rag_id, iris)
+    context = assemble_context(store_runner(space), space.prod, analysis, linked, RetrievalConfig())
     context_at = time.perf_counter()
     build_messages(question, context)
     done = time.perf_counter()
@@ -339,13 +338,14 @@ def run_size(
     iris = RagIris(BASE_IRI, str(rag_id))
     data = generate(iris, triples, seed=rag_id)
     print(f"{len(data.lines):,} triples generated", file=sys.stderr)
-    load_s = load(store_url, production_graph(iris), data.lines)
+    space = RagSpace(store, rag_id, iris)
+    load_s = load(store_url, space.prod, data.lines)
     assert callable(session_factory)
     with session_factory() as db:
         db.add(Rag(id=rag_id, name=f"bench {triples}"))
         db.commit()
         started = time.perf_counter()
-        indexed = rebuild_index(db, store, rag_id, iris)
+        indexed = rebuild_index(db, space)
         db.commit()
         index_s = time.perf_counter() - started
         rng = random.Random(1000 + rag_id)

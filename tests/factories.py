@@ -17,9 +17,9 @@ from ferag.services.cycles import TASK_KIND, current_version
 from ferag.settings import Settings
 from ferag.store.client import store_from_settings
 from ferag.store.production import SparqlProductionView
+from ferag.store.space import RagSpace
 from graphrag_lib.merge import MergeConfig, compute_change_set
 from graphrag_lib.pipeline import STEP_NAMES
-from graphrag_lib.vocab import RagIris
 
 PASSWORD = "correct horse battery"
 
@@ -80,9 +80,10 @@ def create_review_cycle(
     GraphRAG: the real merge computes ``candidate``'s change set (typed instances + ontology)
     against current production; the graphs and rows are written directly."""
     store = store_from_settings(settings)
-    iris = RagIris(str(settings.base_iri), str(rag_id))
+    space = RagSpace.of(store, str(settings.base_iri), rag_id)
+    iris = space.iris
     try:
-        production = SparqlProductionView(store, rag_id, iris)
+        production = SparqlProductionView(space)
         change_set = compute_change_set(candidate, production, iris, MergeConfig())
         with session_factory(settings.require("database_url")).begin() as db:
             cycle = Cycle(
@@ -100,7 +101,7 @@ def create_review_cycle(
         graphs = {"candidate": candidate, "add": change_set.add, "remove": change_set.remove}
         for name, graph in graphs.items():
             payload = graph.serialize(format="nt", encoding="utf-8")
-            store.put_graph(rag_id, str(iris.graph(f"cycle/{cycle_id}/{name}")), payload)
+            store.put_graph(rag_id, space.cycle_graph(cycle_id, name), payload)
     finally:
         store.close()
     return cycle_id

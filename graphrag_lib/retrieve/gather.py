@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from rdflib.namespace import OWL, RDFS
+
 from graphrag_lib.retrieve import sparql
 
 Row = dict[str, Any]
-_SKIPPED_CLASSES = ("http://www.w3.org/2002/07/owl#", "http://www.w3.org/2000/01/rdf-schema#")
+_SKIPPED_CLASSES = (str(OWL), str(RDFS))
 
 
 class SparqlRunner(Protocol):

@@ -1,7 +1,8 @@
 """The SPARQL that context assembly and the linking index run against a production graph.
 
 Every query is built from IRIs only (entity, statement, passage IRIs found in the index or in
-earlier results), each checked and serialised by ``iri_term``; question text never appears.
+earlier results), each checked and serialised by ``graphrag_lib.sparql_terms.iri``; question
+text never appears.
 Queries follow the RDF model of ``docs/rdf-model.md`` and are bounded by ``LIMIT``s, so their
 cost follows the entities asked about, not the size of the graph. ``ORDER BY`` uses numbers
 only: tie-breaking on IRIs makes Oxigraph compare strings of every row (30 ms instead of 2 ms
@@ -10,39 +11,26 @@ for the top reports of a 1M-triple graph); callers order ties themselves.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-from rdflib import URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
-from graphrag_lib.vocab import FERAG_NS
+from graphrag_lib.sparql_terms import iri, prefixes
+from graphrag_lib.vocab import FERAG
 
-PREFIXES = f"""PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX ferag: <{FERAG_NS}>
-"""
-
-_FORBIDDEN_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
-
-
-def iri_term(value: str) -> str:
-    """``<value>`` for SPARQL; refuses anything that is not a plain absolute IRI."""
-    if not value or ":" not in value or _FORBIDDEN_IN_IRI.search(value):
-        raise ValueError(f"not a valid IRI: {value!r}")
-    return str(URIRef(value).n3())
+PREFIXES = prefixes(
+    {"rdf": RDF, "rdfs": RDFS, "skos": SKOS, "dcterms": DCTERMS, "prov": PROV, "ferag": FERAG}
+)
 
 
 def _values(iris: Iterable[str]) -> str:
-    return " ".join(iri_term(i) for i in iris)
+    return " ".join(iri(i) for i in iris)
 
 
 def entity_details(graph: str, entities: Iterable[str]) -> str:
     """Label, description and classes (with their labels) of the given entities."""
     return f"""{PREFIXES}SELECT ?e ?label ?description ?type ?typeLabel WHERE {{
-  GRAPH {iri_term(graph)} {{
+  GRAPH {iri(graph)} {{
     VALUES ?e {{ {_values(entities)} }}
     ?e rdfs:label ?label .
     OPTIONAL {{ ?e dcterms:description ?description }}
@@ -57,12 +45,12 @@ def relations_of(graph: str, entities: Iterable[str], per_entity: int, limit: in
     at most ``per_entity`` statements of each entity: a hub with thousands of relations is
     sampled (in index order), so the cost stays bounded whatever the degree."""
     samples = " UNION ".join(
-        f"{{ SELECT ?st WHERE {{ {{ ?st rdf:subject {iri_term(e)} }} UNION "
-        f"{{ ?st rdf:object {iri_term(e)} }} }} LIMIT {int(per_entity)} }}"
+        f"{{ SELECT ?st WHERE {{ {{ ?st rdf:subject {iri(e)} }} UNION "
+        f"{{ ?st rdf:object {iri(e)} }} }} LIMIT {int(per_entity)} }}"
         for e in entities
     )
     return f"""{PREFIXES}SELECT ?st ?s ?p ?o ?weight ?description ?pLabel ?sLabel ?oLabel WHERE {{
-  GRAPH {iri_term(graph)} {{
+  GRAPH {iri(graph)} {{
     {{ SELECT ?st ?weight WHERE {{
         {samples}
         OPTIONAL {{ ?st ferag:weight ?weight }}
@@ -79,7 +67,7 @@ def relations_of(graph: str, entities: Iterable[str], per_entity: int, limit: in
 def degrees(graph: str, entities: Iterable[str]) -> str:
     """How many relation statements each entity takes part in."""
     return f"""{PREFIXES}SELECT ?n (COUNT(DISTINCT ?st) AS ?degree) WHERE {{
-  GRAPH {iri_term(graph)} {{
+  GRAPH {iri(graph)} {{
     VALUES ?n {{ {_values(entities)} }}
     {{ ?st rdf:subject ?n }} UNION {{ ?st rdf:object ?n }}
   }}
@@ -91,7 +79,7 @@ def passages_of(graph: str, sources: Iterable[str], limit: int) -> str:
     their text and position and their document's title, path and folder."""
     return f"""{PREFIXES}SELECT ?passage ?hits ?sources ?text ?order ?document ?title ?path ?folder
 WHERE {{
-  GRAPH {iri_term(graph)} {{
+  GRAPH {iri(graph)} {{
     {{ SELECT ?passage (COUNT(DISTINCT ?source) AS ?hits)
               (GROUP_CONCAT(DISTINCT STR(?source); separator=" ") AS ?sources) WHERE {{
         VALUES ?source {{ {_values(sources)} }}
@@ -112,7 +100,7 @@ def reports_of(graph: str, entities: Iterable[str], limit: int) -> str:
     """Reports of the communities the entities belong to: most members asked about first,
     then the highest rated."""
     return f"""{PREFIXES}SELECT ?report (COUNT(DISTINCT ?e) AS ?members) (MAX(?r) AS ?rank) WHERE {{
-  GRAPH {iri_term(graph)} {{
+  GRAPH {iri(graph)} {{
     VALUES ?e {{ {_values(entities)} }}
     ?community ferag:member ?e .
     ?report ferag:reportOf ?community ; ferag:rank ?r .
@@ -124,14 +112,14 @@ def top_reports(graph: str, limit: int) -> str:
     """The highest-rated reports of the whole graph (broad questions; only reports carry
     ``ferag:rank``, so this reads one predicate's index)."""
     return f"""{PREFIXES}SELECT ?report ?rank WHERE {{
-  GRAPH {iri_term(graph)} {{ ?report ferag:rank ?rank }}
+  GRAPH {iri(graph)} {{ ?report ferag:rank ?rank }}
 }} ORDER BY DESC(?rank) LIMIT {int(limit)}"""
 
 
 def report_details(graph: str, reports: Iterable[str]) -> str:
     """Title, summary, rank and community level of the given reports."""
     return f"""{PREFIXES}SELECT ?report ?title ?summary ?rank ?level WHERE {{
-  GRAPH {iri_term(graph)} {{
+  GRAPH {iri(graph)} {{
     VALUES ?report {{ {_values(reports)} }}
     ?report dcterms:title ?title ; ferag:summary ?summary .
     OPTIONAL {{ ?report ferag:rank ?rank }}
@@ -144,7 +132,7 @@ def indexed_entities(graph: str, entities: Iterable[str] | None = None) -> str:
     """Label and description of entities (all of the graph's when ``entities`` is None)."""
     values = "" if entities is None else f"VALUES ?e {{ {_values(entities)} }}"
     return f"""{PREFIXES}SELECT ?e ?label ?description WHERE {{
-  GRAPH {iri_term(graph)} {{
+  GRAPH {iri(graph)} {{
     {values}
     ?e a ferag:Entity ; rdfs:label ?label .
     OPTIONAL {{ ?e dcterms:description ?description }}
@@ -156,7 +144,7 @@ def entity_aliases(graph: str, entities: Iterable[str] | None = None) -> str:
     """``skos:altLabel`` aliases of entities (all of the graph's when ``entities`` is None)."""
     values = "" if entities is None else f"VALUES ?e {{ {_values(entities)} }}"
     return f"""{PREFIXES}SELECT ?e ?alias WHERE {{
-  GRAPH {iri_term(graph)} {{
+  GRAPH {iri(graph)} {{
     {values}
     ?e a ferag:Entity ; skos:altLabel ?alias .
   }}

@@ -71,15 +71,15 @@ class ServiceStorage:
 
     def write_graph(self, name: str, graph: Graph) -> int:
         payload = graph.serialize(format="nt", encoding="utf-8")
-        self.space.store.put_graph(self.space.rag_id, self._graph(name), payload)
+        self.space.put_graph(self._graph(name), payload)
         return len(graph)
 
     def read_graph(self, name: str) -> Graph:
-        data = self.space.store.get_graph(self.space.rag_id, self._graph(name))
+        data = self.space.get_graph(self._graph(name))
         return Graph().parse(data=data.decode(), format="nt")
 
     def production(self) -> ProductionView:
-        return SparqlProductionView(self.space.store, self.space.rag_id, self.space.iris)
+        return SparqlProductionView(self.space)
 
     def _graph(self, name: str) -> str:
         return self.space.cycle_graph(self.cycle_id, name)

@@ -27,13 +27,13 @@ from ferag.services.changes import (
     REVIEW_STEP,
     Change,
     commit_change,
-    cycle_graph,
     cycle_step,
     lock_production,
 )
 from ferag.services.cycles import PIPELINE, cycle_task
 from ferag.store.client import StoreError, TripleStore, store_errors
-from ferag.store.terms import iri
+from ferag.store.cycles import drop_cycle_graphs
+from ferag.store.space import RagSpace
 from ferag.store.versions import is_exact
 from graphrag_lib.pipeline import steps_from
 from graphrag_lib.vocab import RagIris
@@ -41,7 +41,6 @@ from graphrag_lib.vocab import RagIris
 logger = logging.getLogger(__name__)
 
 REBASE_FROM = "merge"
-CYCLE_GRAPHS = ("extracted", "candidate", "add", "remove")
 
 
 def _locked_cycle(db: Session, rag_id: int, cycle_id: int) -> Cycle:
@@ -74,20 +73,21 @@ def approve_cycle(
     Raises ``Conflict`` ``cycle_stale`` (and marks the cycle stale) if production moved since
     the change set was computed, ``cycle_not_in_review`` if the cycle is not waiting for review.
     """
-    current = lock_production(db, store, iris, rag_id)
+    space = RagSpace(store, rag_id, iris)
+    current = lock_production(db, space)
     cycle = _locked_cycle(db, rag_id, cycle_id)
     lifecycle.check(cycle, "approve")
     if cycle.status is CycleStatus.stale or cycle.base_version != current:
         lifecycle.mark_stale(cycle)
         db.commit()
         raise _stale(cycle, current)
-    step = cycle_step(iris, cycle.id)
+    step = cycle_step(space, cycle.id)
     with store_errors("check the change set"):
-        exact = is_exact(store, rag_id, iris, step)
+        exact = is_exact(space, step)
     if not exact:
         logger.warning("cycle %s: change set not exact for production; trimming it", cycle.id)
     change = Change(current + 1, APPROVAL, user_id, (step,), cycle_id=cycle.id)
-    version, event = commit_change(db, store, iris, rag_id, change, trim=() if exact else (step,))
+    version, event = commit_change(db, space, change, trim=() if exact else (step,))
     db.commit()
     logger.info("cycle %s approved as version %s of rag %s", cycle.id, version.number, rag_id)
     return version, event
@@ -98,7 +98,8 @@ def reject_cycle(
 ) -> TaskEventPublic:
     """Mark the cycle rejected and drop its graphs (after the commit: a cycle is never left in
     review without its change set)."""
-    lock_production(db, store, iris, rag_id)
+    space = RagSpace(store, rag_id, iris)
+    lock_production(db, space)
     cycle = _locked_cycle(db, rag_id, cycle_id)
     lifecycle.reject(cycle)
     draft = EventDraft(
@@ -109,14 +110,13 @@ def reject_cycle(
     )
     event = history.append_event(db, cycle_task(db, cycle).id, draft)
     db.commit()
-    _drop_cycle_graphs(store, iris, rag_id, cycle.id)
+    _drop_cycle_graphs(space, cycle.id)
     return event
 
 
-def _drop_cycle_graphs(store: TripleStore, iris: RagIris, rag_id: int, cycle_id: int) -> None:
-    drops = [f"DROP SILENT GRAPH {iri(cycle_graph(iris, cycle_id, g))}" for g in CYCLE_GRAPHS]
+def _drop_cycle_graphs(space: RagSpace, cycle_id: int) -> None:
     try:
-        store.update(rag_id, " ;\n".join(drops))
+        drop_cycle_graphs(space, cycle_id)
     except StoreError as exc:  # the cycle is rejected; leftover graphs are only wasted space
         logger.warning("graphs of rejected cycle %s were not dropped: %s", cycle_id, exc)
 
@@ -131,7 +131,7 @@ def rebase_cycle(
     stale again at approval (safe); an approval can never accept a change set computed on a
     version other than its ``base_version``, because versions only grow.
     """
-    current = lock_production(db, store, iris, rag_id)
+    current = lock_production(db, RagSpace(store, rag_id, iris))
     cycle = _locked_cycle(db, rag_id, cycle_id)
     lifecycle.rebase(cycle, current, steps_from(REBASE_FROM))
     draft = EventDraft(

@@ -32,7 +32,8 @@ from ferag.events.history import EventDraft
 from ferag.events.schemas import TaskEventPublic
 from ferag.services.cycles import current_version, cycle_task
 from ferag.services.entity_index import refresh_entities
-from ferag.store.client import StoreError, TripleStore, store_errors
+from ferag.store.client import StoreError, store_errors
+from ferag.store.space import RagSpace
 from ferag.store.versions import (
     ChangeStep,
     apply_steps,
@@ -40,7 +41,6 @@ from ferag.store.versions import (
     entity_subjects,
     read_marker,
 )
-from graphrag_lib.vocab import RagIris
 
 logger = logging.getLogger(__name__)
 
@@ -89,14 +89,10 @@ class Change:
         )
 
 
-def cycle_graph(iris: RagIris, cycle_id: int, name: str) -> str:
-    return str(iris.graph(f"cycle/{cycle_id}/{name}"))
-
-
-def cycle_step(iris: RagIris, cycle_id: int) -> ChangeStep:
+def cycle_step(space: RagSpace, cycle_id: int) -> ChangeStep:
     """A cycle's change set as a step: delete ``cycle/{id}/remove``, insert ``cycle/{id}/add``."""
     return ChangeStep(
-        insert=cycle_graph(iris, cycle_id, "add"), delete=cycle_graph(iris, cycle_id, "remove")
+        insert=space.cycle_graph(cycle_id, "add"), delete=space.cycle_graph(cycle_id, "remove")
     )
 
 
@@ -108,14 +104,15 @@ def _lock_rag(db: Session, rag_id: int) -> None:
         raise NotFound(f"RAG {rag_id} does not exist", code="rag_not_found")
 
 
-def lock_production(db: Session, store: TripleStore, iris: RagIris, rag_id: int) -> int:
+def lock_production(db: Session, space: RagSpace) -> int:
     """Lock the RAG for a change and return production's version, first recording a change
     the store applied but the database never committed (a crash between the two)."""
+    rag_id = space.rag_id
     while True:
         _lock_rag(db, rag_id)
         known = current_version(db, rag_id)
         with store_errors("read the production version"):
-            marker = read_marker(store, rag_id, iris)
+            marker = read_marker(space)
         if marker.number == known:
             return known
         if marker.number != known + 1:
@@ -132,7 +129,7 @@ def lock_production(db: Session, store: TripleStore, iris: RagIris, rag_id: int)
             change.number,
             change.kind,
         )
-        record_change(db, store, iris, rag_id, change)
+        record_change(db, space, change)
         db.commit()
 
 
@@ -141,9 +138,7 @@ def lock_production(db: Session, store: TripleStore, iris: RagIris, rag_id: int)
 
 def commit_change(
     db: Session,
-    store: TripleStore,
-    iris: RagIris,
-    rag_id: int,
+    space: RagSpace,
     change: Change,
     *,
     trim: Sequence[ChangeStep] = (),
@@ -153,13 +148,12 @@ def commit_change(
     failure: StoreError | None = None
     try:
         apply_steps(
-            store, rag_id, iris, change.steps,
-            expected=change.number - 1, record=change.record(), trim=trim,
-        )  # fmt: skip
+            space, change.steps, expected=change.number - 1, record=change.record(), trim=trim
+        )
     except StoreError as exc:
         failure = exc
     with store_errors("confirm the new production version"):
-        marker = read_marker(store, rag_id, iris)
+        marker = read_marker(space)
     if marker.number != change.number or marker.record.get("op") != change.op:
         db.rollback()
         if failure is not None:
@@ -169,15 +163,15 @@ def commit_change(
                 "rollback or version listing records it)",
             )
         raise Conflict(
-            f"production of RAG {rag_id} changed while version {change.number} was applied; "
-            "nothing was changed, retry",
+            f"production of RAG {space.rag_id} changed while version {change.number} was "
+            "applied; nothing was changed, retry",
             code="production_moved",
         )
-    return record_change(db, store, iris, rag_id, change)
+    return record_change(db, space, change)
 
 
 def record_change(
-    db: Session, store: TripleStore, iris: RagIris, rag_id: int, change: Change
+    db: Session, space: RagSpace, change: Change
 ) -> tuple[Version, TaskEventPublic | None]:
     """The database side of an applied change: version row, cycle statuses, entity index."""
     graphs = [g for step in change.steps for g in (step.insert, step.delete)]
@@ -186,9 +180,10 @@ def record_change(
         "rollback or version listing"
     )
     with store_errors("read the applied change", applied):
-        counts = _counts(db, store, rag_id, change)
-        changed = entity_subjects(store, rag_id, iris, graphs)
-        refresh_entities(db, store, rag_id, iris, changed)
+        counts = _counts(db, space, change)
+        changed = entity_subjects(space, graphs)
+        refresh_entities(db, space, changed)
+    rag_id = space.rag_id
     version = Version(
         rag_id=rag_id,
         number=change.number,
@@ -205,10 +200,10 @@ def record_change(
     return version, event
 
 
-def _counts(db: Session, store: TripleStore, rag_id: int, change: Change) -> dict[str, Any]:
+def _counts(db: Session, space: RagSpace, change: Change) -> dict[str, Any]:
     counts: dict[str, Any] = {
-        "triples_added": sum(count_triples(store, rag_id, s.insert) for s in change.steps),
-        "triples_removed": sum(count_triples(store, rag_id, s.delete) for s in change.steps),
+        "triples_added": sum(count_triples(space, s.insert) for s in change.steps),
+        "triples_removed": sum(count_triples(space, s.delete) for s in change.steps),
     }
     if change.kind == ROLLBACK:
         counts |= {"rollback_to": change.rollback_to, "steps": len(change.steps)}

@@ -32,7 +32,7 @@ from ferag.services import chat_sessions
 from ferag.services.entity_index import link_analysed, link_entities, store_runner
 from ferag.settings import Settings
 from ferag.store.client import TripleStore, store_errors
-from ferag.store.production import production_graph
+from ferag.store.space import RagSpace
 from graphrag_lib.llm import LlmError, Reply, ReplyStream, Usage
 from graphrag_lib.retrieve import (
     LinkedEntity,
@@ -48,7 +48,6 @@ from graphrag_lib.retrieve import (
     resolve_citations,
     retrieve_context,
 )
-from graphrag_lib.vocab import RagIris
 
 logger = logging.getLogger(__name__)
 
@@ -136,12 +135,12 @@ def prepare_turn(
     started = time.perf_counter()
     linked = _link(db, rag_id, question, history, settings)
     linked_at = time.perf_counter()
-    iris = RagIris(str(settings.base_iri), str(rag_id))
+    space = RagSpace.of(store, str(settings.base_iri), rag_id)
     config = RetrievalConfig(context_tokens=settings.chat_context_tokens)
     with store_errors("read the RAG's graph", consequence=None):
         context = retrieve_context(
-            store_runner(store, rag_id),
-            production_graph(iris),
+            store_runner(space),
+            space.prod,
             analyse_question(question),
             linked,
             config,

@@ -7,9 +7,8 @@ what is new (``add``), what it replaces (``remove``) and what stays (``prod``).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from itertools import islice
 
-from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
 from rdflib.term import Node
 
@@ -22,20 +21,19 @@ from ferag.services.diff_models import (
     RelationChange,
     Statement,
 )
-from ferag.store.client import TripleStore
-from ferag.store.terms import iri
-from graphrag_lib.vocab import FERAG, FERAG_NS, RagIris
+from ferag.store.change_sets import ChangeSetGraphs, read_facts
+from ferag.store.space import RagSpace
+from graphrag_lib.vocab import FERAG, RagIris
 
 GRAPHS = ("add", "remove", "prod")
 MAX_PROVENANCE = 3
 SNIPPET_CHARS = 240
-BATCH = 200
 # Where an item's current values are read, by the section's kind of change.
 NEWEST = {"added": ("add",), "changed": ("add", "prod"), "removed": ("remove",)}
 EXISTING = ("prod", "add", "remove")
 _PREFIXES = (
     ("rdf", str(RDF)), ("rdfs", str(RDFS)), ("owl", str(OWL)), ("skos", str(SKOS)),
-    ("dcterms", str(DCTERMS)), ("prov", str(PROV)), ("ferag", FERAG_NS), ("xsd", str(XSD)),
+    ("dcterms", str(DCTERMS)), ("prov", str(PROV)), ("ferag", str(FERAG)), ("xsd", str(XSD)),
 )  # fmt: skip
 _OWL_KINDS: dict[Node, OntologyKind] = {
     OWL.Class: "class",
@@ -44,39 +42,18 @@ _OWL_KINDS: dict[Node, OntologyKind] = {
 }
 
 
-def _term(binding: dict[str, str]) -> Node:
-    kind, value = binding["type"], binding["value"]
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    return Literal(value, lang=binding.get("xml:lang"), datatype=binding.get("datatype"))
-
-
 class Facts:
     """Triples of selected resources, read once per page and kept by graph."""
 
-    def __init__(self, store: TripleStore, rag_id: int, graphs: dict[str, str]) -> None:
-        self.store = store
-        self.rag_id = rag_id
-        self.graphs = graphs  # name → SPARQL IRI term
-        self._names = {term[1:-1]: name for name, term in graphs.items()}
-        self.by_graph = {name: Graph() for name in graphs}
+    def __init__(self, space: RagSpace, graphs: ChangeSetGraphs) -> None:
+        self.space = space
+        self.graphs = graphs
+        self.by_graph = {name: Graph() for name in GRAPHS}
 
     def load(self, subjects: Iterable[Node], predicates: Collection[URIRef] = ()) -> None:
         """Read the triples of ``subjects`` (only ``predicates``, if given) from every graph."""
-        iterator = iter(sorted({s for s in subjects if isinstance(s, URIRef)}))
-        only = f"VALUES ?p {{ {' '.join(iri(str(p)) for p in predicates)} }}" if predicates else ""
-        while batch := list(islice(iterator, BATCH)):
-            rows = self.store.select(
-                self.rag_id,
-                f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {' '.join(self.graphs.values())} }} "
-                f"VALUES ?s {{ {' '.join(iri(str(s)) for s in batch)} }} {only} "
-                "GRAPH ?g { ?s ?p ?o } }",
-            )
-            for row in rows:
-                graph = self.by_graph[self._names[row["g"]["value"]]]
-                graph.add((_term(row["s"]), _term(row["p"]), _term(row["o"])))
+        for name, s, p, o in read_facts(self.space, self.graphs, subjects, predicates):
+            self.by_graph[name].add((s, p, o))
 
     def values(self, s: Node, p: URIRef, graphs: Iterable[str] = GRAPHS) -> list[Node]:
         found = {o for name in graphs for o in self.by_graph[name].objects(s, p)}

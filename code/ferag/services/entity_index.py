@@ -8,10 +8,10 @@ IRIs found here, never question text.
 
 Keeping it in step with production:
 
-- ``refresh_entities(db, store, rag_id, iris, changed)``: after an approval or rollback changed
+- ``refresh_entities(db, space, changed)``: after an approval or rollback changed
   production, re-read those IRIs from production and upsert or delete their rows, in the
   caller's transaction (commit it together with the version row);
-- ``rebuild_index(db, store, rag_id, iris)``: re-read every entity of the RAG (repair, tests).
+- ``rebuild_index(db, space)``: re-read every entity of the RAG (repair, tests).
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from ferag.db.models import EntityIndexEntry
-from ferag.store.client import TripleStore
-from ferag.store.production import production_graph
+from ferag.store.space import RagSpace
 from graphrag_lib.retrieve import (
     EntityCandidate,
     IndexedEntity,
@@ -40,7 +39,6 @@ from graphrag_lib.retrieve import (
 )
 from graphrag_lib.retrieve import sparql as queries
 from graphrag_lib.retrieve.gather import value
-from graphrag_lib.vocab import RagIris
 
 logger = logging.getLogger(__name__)
 
@@ -76,13 +74,9 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def store_runner(store: TripleStore, rag_id: int) -> SparqlRunner:
-    """``store.select`` on the RAG's space, as the library's ``SparqlRunner``."""
-
-    def run(query: str) -> list[dict[str, Any]]:
-        return store.select(rag_id, query)
-
-    return run
+def store_runner(space: RagSpace) -> SparqlRunner:
+    """``select`` on the RAG's space, as the library's ``SparqlRunner``."""
+    return space.select
 
 
 def read_entities(run: SparqlRunner, graph: str, iris: list[str] | None) -> list[IndexedEntity]:
@@ -129,13 +123,11 @@ def _upsert(db: Session, rag_id: int, entities: list[IndexedEntity]) -> None:
         )
 
 
-def refresh_entities(
-    db: Session, store: TripleStore, rag_id: int, iris: RagIris, changed: Collection[str]
-) -> None:
+def refresh_entities(db: Session, space: RagSpace, changed: Collection[str]) -> None:
     """Re-read the ``changed`` IRIs from production and upsert or delete their index rows, in
     the caller's transaction. IRIs that are not (or no longer) entities lose their rows."""
-    run, graph = store_runner(store, rag_id), production_graph(iris)
-    wanted = sorted({str(i) for i in changed if str(i).startswith(iris.prefix)})
+    rag_id, run, graph = space.rag_id, store_runner(space), space.prod
+    wanted = sorted({str(i) for i in changed if str(i).startswith(space.iris.prefix)})
     for batch in _batches(wanted, READ_BATCH):
         entities = read_entities(run, graph, batch)
         gone = set(batch) - {e.iri for e in entities}
@@ -149,11 +141,12 @@ def refresh_entities(
     logger.info("entity index of rag %s: %d IRIs refreshed", rag_id, len(wanted))
 
 
-def rebuild_index(db: Session, store: TripleStore, rag_id: int, iris: RagIris) -> int:
+def rebuild_index(db: Session, space: RagSpace) -> int:
     """Replace the RAG's index rows by every entity of production, in the caller's
     transaction; returns how many entities it indexed. Refreshes the table's planner
     statistics too: with stale ones PostgreSQL scans the RAG's rows instead of the GIN indexes."""
-    entities = read_entities(store_runner(store, rag_id), production_graph(iris), None)
+    rag_id = space.rag_id
+    entities = read_entities(store_runner(space), space.prod, None)
     db.execute(delete(EntityIndexEntry).where(EntityIndexEntry.rag_id == rag_id))
     _upsert(db, rag_id, entities)
     db.execute(text("ANALYZE entity_index"))

@@ -26,6 +26,7 @@ from ferag.services.changes import (
 )
 from ferag.services.cycles import current_version
 from ferag.store.client import TripleStore, store_errors
+from ferag.store.space import RagSpace
 from ferag.store.versions import ChangeStep, read_marker
 from graphrag_lib.vocab import RagIris
 
@@ -39,11 +40,12 @@ def list_versions(
 
     Takes the production lock only when the store is ahead of the database (a change being
     committed right now, or one interrupted before its commit, which is then recorded)."""
+    space = RagSpace(store, rag_id, iris)
     current = current_version(db, rag_id)
     with store_errors("read the production version"):
-        behind = read_marker(store, rag_id, iris).number != current
+        behind = read_marker(space).number != current
     if behind:
-        current = lock_production(db, store, iris, rag_id)
+        current = lock_production(db, space)
         db.commit()
     rows = db.execute(
         select(Version, User.email)
@@ -69,20 +71,21 @@ def production_states(versions: Sequence[Version]) -> dict[int, list[int]]:
     return states
 
 
-def steps_between(iris: RagIris, source: list[int], target: list[int]) -> list[ChangeStep]:
+def steps_between(space: RagSpace, source: list[int], target: list[int]) -> list[ChangeStep]:
     """Undo the cycles of ``source`` after the common prefix (newest first), redo ``target``'s."""
     common = 0
     while common < min(len(source), len(target)) and source[common] == target[common]:
         common += 1
-    undo = [cycle_step(iris, c).inverse() for c in reversed(source[common:])]
-    return undo + [cycle_step(iris, c) for c in target[common:]]
+    undo = [cycle_step(space, c).inverse() for c in reversed(source[common:])]
+    return undo + [cycle_step(space, c) for c in target[common:]]
 
 
 def rollback(
     db: Session, store: TripleStore, iris: RagIris, rag_id: int, target: int, user_id: int
 ) -> Version:
     """Return production to version ``target`` atomically, as a new version (undoable)."""
-    current = lock_production(db, store, iris, rag_id)
+    space = RagSpace(store, rag_id, iris)
+    current = lock_production(db, space)
     if not 0 <= target <= current:
         raise NotFound(
             f"RAG {rag_id} has versions 0 to {current}; there is no version {target}",
@@ -95,9 +98,9 @@ def rollback(
         )
     versions = db.scalars(select(Version).where(Version.rag_id == rag_id)).all()
     states = production_states(versions)
-    steps = steps_between(iris, states[current], states[target])
+    steps = steps_between(space, states[current], states[target])
     change = Change(current + 1, ROLLBACK, user_id, tuple(steps), rollback_to=target)
-    version, _ = commit_change(db, store, iris, rag_id, change)
+    version, _ = commit_change(db, space, change)
     db.commit()
     logger.info("rag %s rolled back to version %s as version %s", rag_id, target, version.number)
     return version

@@ -29,7 +29,7 @@ from typing import Any, Protocol, Self
 import httpx
 
 from ferag.settings import Settings
-from ferag.store.terms import literal
+from graphrag_lib.sparql_terms import iri, literal
 from graphrag_lib.vocab import RagIris
 
 logger = logging.getLogger(__name__)
@@ -225,7 +225,7 @@ class OxigraphStore(_HttpStore):
         graphs = [row["g"]["value"] for row in rows]
         if graphs:
             # One request, so the drop is one transaction.
-            self.update(rag_id, " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+            self.update(rag_id, " ;\n".join(f"DROP SILENT GRAPH {iri(g)}" for g in graphs))
         logger.info("dropped %d graphs of rag %s", len(graphs), rag_id)
 
 

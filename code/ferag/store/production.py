@@ -10,18 +10,17 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from itertools import islice
 
-from rdflib import Graph, URIRef
+from rdflib import OWL, Graph, URIRef
 
-from ferag.store.client import TripleStore
-from ferag.store.terms import iri, literal
-from graphrag_lib.vocab import RagIris
+from ferag.store.space import RagSpace
+from graphrag_lib.sparql_terms import iri, literal
+from graphrag_lib.vocab import FERAG
 
 BATCH = 500
-PRODUCTION = "prod"
 
-
-def production_graph(iris: RagIris) -> str:
-    return str(iris.graph(PRODUCTION))
+_NORMALISED_LABEL = iri(FERAG.normalisedLabel)
+_ENTITY = iri(FERAG.Entity)
+_ONTOLOGY_KINDS = " ".join(iri(k) for k in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty))
 
 
 def _batches(items: Iterable[str], size: int = BATCH) -> Iterator[list[str]]:
@@ -33,22 +32,20 @@ def _batches(items: Iterable[str], size: int = BATCH) -> Iterator[list[str]]:
 class SparqlProductionView:
     """``graphrag_lib.merge.ProductionView`` over the triple store."""
 
-    def __init__(self, store: TripleStore, rag_id: int, iris: RagIris) -> None:
-        self.store = store
-        self.rag_id = rag_id
-        self.graph = iri(production_graph(iris))
+    def __init__(self, space: RagSpace) -> None:
+        self.space = space
+        self.graph = iri(space.prod)
 
     def find_entities(self, normalised_labels: Collection[str]) -> dict[str, set[URIRef]]:
         found: dict[str, set[URIRef]] = defaultdict(set)
         for batch in _batches(sorted(set(normalised_labels))):
             values = " ".join(literal(label) for label in batch)
-            rows = self.store.select(
-                self.rag_id,
+            rows = self.space.select(
                 f"""
                 SELECT ?n ?e WHERE {{ GRAPH {self.graph} {{
                     VALUES ?n {{ {values} }}
-                    ?e <https://ferag.dev/ns#normalisedLabel> ?n .
-                    ?e a <https://ferag.dev/ns#Entity> . }} }}""",
+                    ?e {_NORMALISED_LABEL} ?n .
+                    ?e a {_ENTITY} . }} }}""",
             )
             for row in rows:
                 found[row["n"]["value"]].add(URIRef(row["e"]["value"]))
@@ -58,8 +55,7 @@ class SparqlProductionView:
         graph = Graph()
         for batch in _batches(sorted(str(i) for i in iris)):
             values = " ".join(iri(value) for value in batch)
-            data = self.store.construct(
-                self.rag_id,
+            data = self.space.construct(
                 f"""
                 CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {self.graph} {{
                     VALUES ?s {{ {values} }} ?s ?p ?o }} }}""",
@@ -68,13 +64,10 @@ class SparqlProductionView:
         return graph
 
     def ontology(self) -> Graph:
-        data = self.store.construct(
-            self.rag_id,
+        data = self.space.construct(
             f"""
             CONSTRUCT {{ ?t ?p ?o }} WHERE {{ GRAPH {self.graph} {{
-                VALUES ?kind {{ <http://www.w3.org/2002/07/owl#Class>
-                               <http://www.w3.org/2002/07/owl#ObjectProperty>
-                               <http://www.w3.org/2002/07/owl#DatatypeProperty> }}
+                VALUES ?kind {{ {_ONTOLOGY_KINDS} }}
                 ?t a ?kind ; ?p ?o }} }}""",
         )
         return Graph().parse(data=data.decode(), format="nt")

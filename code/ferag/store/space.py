@@ -1,8 +1,9 @@
 """A RAG's part of the triple store, named in one place.
 
 ``RagSpace`` carries what callers used to pass around as ``(store, iris, rag_id, …)``: the
-store client, the RAG's id and the ``RagIris`` that mints its IRIs; and it names every graph
-of the RAG. No other module builds a graph name::
+store client, the RAG's id and the ``RagIris`` that mints its IRIs; it sends requests to the
+RAG's space (``select``, ``ask``, ``construct``, ``update``), and it names every graph of the
+RAG. No other module builds a graph name::
 
     {base}rag/{id}/graph/prod                  production (data + ontology)
     {base}rag/{id}/graph/meta                  the version marker of production
@@ -12,6 +13,7 @@ of the RAG. No other module builds a graph name::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ferag.store.client import TripleStore
 from graphrag_lib.vocab import RagIris
@@ -50,3 +52,23 @@ class RagSpace:
 
     def cycle_graphs(self, cycle_id: int) -> list[str]:
         return [self.cycle_graph(cycle_id, name) for name in CYCLE_GRAPHS]
+
+    # The store's requests on this RAG's space (``store.select(rag_id, …)`` and so on).
+
+    def select(self, query: str) -> list[dict[str, Any]]:
+        return self.store.select(self.rag_id, query)
+
+    def ask(self, query: str) -> bool:
+        return self.store.ask(self.rag_id, query)
+
+    def construct(self, query: str) -> bytes:
+        return self.store.construct(self.rag_id, query)
+
+    def update(self, update: str) -> None:
+        self.store.update(self.rag_id, update)
+
+    def put_graph(self, graph: str, ntriples: bytes) -> None:
+        self.store.put_graph(self.rag_id, graph, ntriples)
+
+    def get_graph(self, graph: str) -> bytes:
+        return self.store.get_graph(self.rag_id, graph)

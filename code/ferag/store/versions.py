@@ -22,16 +22,14 @@ from typing import Any
 
 from rdflib import XSD
 
-from ferag.store.client import StoreError, TripleStore
-from ferag.store.production import production_graph
-from ferag.store.terms import iri, literal
-from graphrag_lib.vocab import FERAG, RagIris
+from ferag.store.client import StoreError
+from ferag.store.space import RagSpace
+from graphrag_lib.sparql_terms import iri, literal
+from graphrag_lib.vocab import FERAG
 
-META = "meta"
-
-_VERSION = iri(str(FERAG.productionVersion))
-_RECORD = iri(str(FERAG.versionRecord))
-_ENTITY = iri(str(FERAG.Entity))
+_VERSION = iri(FERAG.productionVersion)
+_RECORD = iri(FERAG.versionRecord)
+_ENTITY = iri(FERAG.Entity)
 
 
 class VersionMarkerError(StoreError):
@@ -60,15 +58,9 @@ class Marker:
     record: dict[str, Any]
 
 
-def meta_graph(iris: RagIris) -> str:
-    return str(iris.graph(META))
-
-
-def read_marker(store: TripleStore, rag_id: int, iris: RagIris) -> Marker:
-    rows = store.select(
-        rag_id,
-        f"SELECT ?p ?o WHERE {{ GRAPH {iri(meta_graph(iris))} "
-        f"{{ {iri(production_graph(iris))} ?p ?o }} }}",
+def read_marker(space: RagSpace) -> Marker:
+    rows = space.select(
+        f"SELECT ?p ?o WHERE {{ GRAPH {iri(space.meta)} {{ {iri(space.prod)} ?p ?o }} }}"
     )
     numbers = [r["o"]["value"] for r in rows if r["p"]["value"] == str(FERAG.productionVersion)]
     records = [r["o"]["value"] for r in rows if r["p"]["value"] == str(FERAG.versionRecord)]
@@ -76,15 +68,15 @@ def read_marker(store: TripleStore, rag_id: int, iris: RagIris) -> Marker:
         return Marker(0, {})
     if len(numbers) != 1 or len(records) != 1:
         raise VersionMarkerError(
-            f"RAG {rag_id}'s meta graph holds {len(numbers)} version markers and "
+            f"RAG {space.rag_id}'s meta graph holds {len(numbers)} version markers and "
             f"{len(records)} records instead of one each; restore it from a backup"
         )
     return Marker(int(numbers[0]), json.loads(records[0]))
 
 
-def _guard(iris: RagIris, expected: int) -> str:
+def _guard(space: RagSpace, expected: int) -> str:
     """A pattern that matches (once) only while production is at version ``expected``."""
-    meta, prod = iri(meta_graph(iris)), iri(production_graph(iris))
+    meta, prod = iri(space.meta), iri(space.prod)
     if expected == 0:
         return f"FILTER NOT EXISTS {{ GRAPH {meta} {{ {prod} {_VERSION} ?any }} }}"
     return f"GRAPH {meta} {{ {prod} {_VERSION} {expected} }}"
@@ -110,7 +102,7 @@ def _trim(step: ChangeStep, prod: str, guard: str) -> list[str]:
 
 
 def build_update(
-    iris: RagIris,
+    space: RagSpace,
     steps: Sequence[ChangeStep],
     *,
     expected: int,
@@ -119,27 +111,24 @@ def build_update(
 ) -> str:
     """The one SPARQL Update that moves production from version ``expected`` to
     ``record["number"]``: optional trims, the steps in order, then the new marker."""
-    prod, meta = production_graph(iris), meta_graph(iris)
-    guard = _guard(iris, expected)
+    prod, meta = space.prod, space.meta
+    guard = _guard(space, expected)
     operations = [op for step in trim for op in _trim(step, prod, guard)]
     for step in steps:
         operations.append(_copy(step.delete, prod, guard, delete=True))
         operations.append(_copy(step.insert, prod, guard, delete=False))
-    number = int(record["number"])
+    number = literal(str(int(record["number"])), datatype=XSD.integer)
     text = literal(json.dumps(record, sort_keys=True, separators=(",", ":")))
     operations.append(
         f"DELETE {{ GRAPH {iri(meta)} {{ {iri(prod)} ?mp ?mo }} }} "
-        f"INSERT {{ GRAPH {iri(meta)} {{ {iri(prod)} {_VERSION} "
-        f'"{number}"^^{iri(str(XSD.integer))} ; {_RECORD} {text} }} }} '
+        f"INSERT {{ GRAPH {iri(meta)} {{ {iri(prod)} {_VERSION} {number} ; {_RECORD} {text} }} }} "
         f"WHERE {{ {guard} OPTIONAL {{ GRAPH {iri(meta)} {{ {iri(prod)} ?mp ?mo }} }} }}"
     )
     return " ;\n".join(operations)
 
 
 def apply_steps(
-    store: TripleStore,
-    rag_id: int,
-    iris: RagIris,
+    space: RagSpace,
     steps: Sequence[ChangeStep],
     *,
     expected: int,
@@ -148,42 +137,36 @@ def apply_steps(
 ) -> None:
     """Send ``build_update`` as one request. Whether it applied is read back from the marker:
     a request refused by the guard succeeds at the HTTP level and changes nothing."""
-    store.update(rag_id, build_update(iris, steps, expected=expected, record=record, trim=trim))
+    space.update(build_update(space, steps, expected=expected, record=record, trim=trim))
 
 
-def is_exact(store: TripleStore, rag_id: int, iris: RagIris, step: ChangeStep) -> bool:
+def is_exact(space: RagSpace, step: ChangeStep) -> bool:
     """Whether production has none of ``step.insert`` and all of ``step.delete``, so that the
     step's inverse restores production exactly (merge computes change sets this way)."""
-    prod = iri(production_graph(iris))
-    overlap = store.ask(
-        rag_id, f"ASK {{ GRAPH {iri(step.insert)} {{ ?s ?p ?o }} GRAPH {prod} {{ ?s ?p ?o }} }}"
+    prod = iri(space.prod)
+    overlap = space.ask(
+        f"ASK {{ GRAPH {iri(step.insert)} {{ ?s ?p ?o }} GRAPH {prod} {{ ?s ?p ?o }} }}"
     )
-    missing = store.ask(
-        rag_id,
+    missing = space.ask(
         f"ASK {{ GRAPH {iri(step.delete)} {{ ?s ?p ?o }} "
         f"FILTER NOT EXISTS {{ GRAPH {prod} {{ ?s ?p ?o }} }} }}",
     )
     return not (overlap or missing)
 
 
-def count_triples(store: TripleStore, rag_id: int, graph: str) -> int:
-    rows = store.select(
-        rag_id, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}"
-    )
+def count_triples(space: RagSpace, graph: str) -> int:
+    rows = space.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}")
     return int(rows[0]["n"]["value"]) if rows else 0
 
 
-def entity_subjects(
-    store: TripleStore, rag_id: int, iris: RagIris, graphs: Iterable[str]
-) -> list[str]:
+def entity_subjects(space: RagSpace, graphs: Iterable[str]) -> list[str]:
     """Subjects of triples in ``graphs`` that are ``ferag:Entity`` there or in production."""
     names = sorted(set(graphs))
     if not names:
         return []
     where = " ".join(iri(g) for g in names)
-    typed = " ".join(iri(g) for g in [*names, production_graph(iris)])
-    rows = store.select(
-        rag_id,
+    typed = " ".join(iri(g) for g in [*names, space.prod])
+    rows = space.select(
         f"SELECT ?s WHERE {{ {{ SELECT DISTINCT ?s WHERE {{ VALUES ?g {{ {where} }} "
         f"GRAPH ?g {{ ?s ?p ?o }} }} }} "
         f"FILTER EXISTS {{ VALUES ?h {{ {typed} }} GRAPH ?h {{ ?s a {_ENTITY} }} }} }}",

@@ -11,6 +11,7 @@ from ferag.db.models import EntityIndexEntry
 from ferag.services.changes import APPROVAL, Change, cycle_step
 from ferag.settings import Settings
 from ferag.store.client import TripleStore
+from ferag.store.space import RagSpace
 from ferag.store.versions import apply_steps
 from graphrag_lib.vocab import RagIris
 from tests.factories import (
@@ -133,8 +134,9 @@ def test_an_approval_applied_but_never_committed_is_recorded_later(
     rag_id = create_rag(client, owner)
     iris = iris_of(settings, rag_id)
     cycle_id = create_review_cycle(settings, rag_id, first_candidate(iris))
-    change = Change(1, APPROVAL, owner.id, (cycle_step(iris, cycle_id),), cycle_id=cycle_id)
-    apply_steps(store, rag_id, iris, change.steps, expected=0, record=change.record())
+    space = RagSpace(store, rag_id, iris)
+    change = Change(1, APPROVAL, owner.id, (cycle_step(space, cycle_id),), cycle_id=cycle_id)
+    apply_steps(space, change.steps, expected=0, record=change.record())
 
     listed = client.get(f"/rags/{rag_id}/versions", headers=owner.headers).json()
 
@@ -151,9 +153,10 @@ def test_a_guarded_update_for_the_wrong_version_changes_nothing(
     rag_id = create_rag(client, owner)
     iris = iris_of(settings, rag_id)
     cycle_id = create_review_cycle(settings, rag_id, first_candidate(iris))
-    change = Change(4, APPROVAL, owner.id, (cycle_step(iris, cycle_id),), cycle_id=cycle_id)
+    space = RagSpace(store, rag_id, iris)
+    change = Change(4, APPROVAL, owner.id, (cycle_step(space, cycle_id),), cycle_id=cycle_id)
 
-    apply_steps(store, rag_id, iris, change.steps, expected=3, record=change.record())
+    apply_steps(space, change.steps, expected=3, record=change.record())
 
     assert production(store, iris, rag_id) == set()
     listed = client.get(f"/rags/{rag_id}/versions", headers=owner.headers).json()

@@ -12,7 +12,7 @@ from rdflib import Graph
 from ferag.services.entity_index import rebuild_index
 from ferag.settings import Settings
 from ferag.store.client import TripleStore, store_from_settings
-from ferag.store.production import production_graph
+from ferag.store.space import RagSpace
 from graphrag_lib.vocab import RagIris
 from tests.factories import Account, add_member, create_account, create_rag, session_factory
 from tests.fixtures.chat_graph import ChatGraph, build_chat_graph
@@ -35,10 +35,10 @@ class ChatRag:
 
 def load_production(settings: Settings, store: TripleStore, rag_id: int, graph: Graph) -> None:
     """Write ``graph`` as the RAG's production graph and index its entities."""
-    iris = RagIris(str(settings.base_iri), str(rag_id))
-    store.put_graph(rag_id, production_graph(iris), graph.serialize(format="nt").encode())
+    space = RagSpace.of(store, str(settings.base_iri), rag_id)
+    store.put_graph(rag_id, space.prod, graph.serialize(format="nt").encode())
     with session_factory(settings.require("database_url")).begin() as db:
-        rebuild_index(db, store, rag_id, iris)
+        rebuild_index(db, space)
 
 
 @pytest.fixture(scope="module")

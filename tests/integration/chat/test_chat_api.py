@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from ferag.store.client import TripleStore
-from ferag.store.production import production_graph
+from ferag.store.space import RagSpace
 from tests.factories import create_account
 from tests.integration.chat.conftest import ChatRag
 from tests.integration.chat.sse import stream_events
@@ -113,7 +113,7 @@ def test_questions_about_nothing_known_say_so(
 def test_injection_attempts_get_normal_answers_and_change_nothing(
     client: httpx.Client, chat_rag: ChatRag, store: TripleStore, question: str
 ) -> None:
-    graph = production_graph(chat_rag.iris)
+    graph = RagSpace(store, chat_rag.rag_id, chat_rag.iris).prod
     count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
     before = store.select(chat_rag.rag_id, count)
     body = ask(client, chat_rag, question)

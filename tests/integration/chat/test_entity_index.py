@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS
 from ferag.services.entity_index import link_entities, rebuild_index, refresh_entities
 from ferag.settings import Settings
 from ferag.store.client import TripleStore
-from ferag.store.production import production_graph
+from ferag.store.space import RagSpace
 from graphrag_lib.vocab import FERAG, entity_key
 from tests.factories import session_factory
 from tests.integration.chat.conftest import ChatRag
@@ -70,7 +70,7 @@ def test_rebuild_indexes_every_entity_with_aliases(settings: Settings, chat_rag:
 def test_injection_attempts_are_plain_words(
     settings: Settings, chat_rag: ChatRag, store: TripleStore, question: str
 ) -> None:
-    graph = production_graph(chat_rag.iris)
+    graph = RagSpace(store, chat_rag.rag_id, chat_rag.iris).prod
     count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
     before = store.select(chat_rag.rag_id, count)
     linked(settings, chat_rag, question)  # runs without error
@@ -101,21 +101,21 @@ def test_refresh_follows_production_changes(
 ) -> None:
     """An approval adds Carol (refreshed with unrelated IRIs in the same call); a rollback
     removes her again."""
-    rag_id, iris = chat_rag.rag_id, chat_rag.iris
-    graph = production_graph(iris)
+    space = RagSpace(store, chat_rag.rag_id, chat_rag.iris)
+    rag_id, graph = space.rag_id, space.prod
     carol, triples = _carol(chat_rag)
     db_url = settings.require("database_url")
     store.update(rag_id, f"INSERT DATA {{ GRAPH <{graph}> {{ {triples} }} }}")
     assert carol_links(settings, chat_rag) == []  # not refreshed yet
     changed = [str(carol), "urn:not-ours", chat_rag.passage("bob"), chat_rag.entity("bob")]
     with session_factory(db_url).begin() as db:
-        refresh_entities(db, store, rag_id, iris, changed)
+        refresh_entities(db, space, changed)
     assert carol_links(settings, chat_rag) == ["Carol Dupont"]
     assert linked(settings, chat_rag, "Bob Jones") == ["bob"]  # re-read, unchanged
 
     store.update(rag_id, f"DELETE DATA {{ GRAPH <{graph}> {{ {triples} }} }}")
     with session_factory(db_url).begin() as db:
-        refresh_entities(db, store, rag_id, iris, [str(carol)])
+        refresh_entities(db, space, [str(carol)])
     assert carol_links(settings, chat_rag) == []
 
 
@@ -123,7 +123,7 @@ def test_rebuild_counts_production_entities(
     settings: Settings, chat_rag: ChatRag, store: TripleStore
 ) -> None:
     with session_factory(settings.require("database_url")).begin() as db:
-        count = rebuild_index(db, store, chat_rag.rag_id, chat_rag.iris)
+        count = rebuild_index(db, RagSpace(store, chat_rag.rag_id, chat_rag.iris))
     assert count == len(chat_rag.graph.entities)
 
 
@@ -132,5 +132,5 @@ def test_refresh_ignores_other_rags_iris(
 ) -> None:
     other = URIRef(str(chat_rag.iris.entity("x")).replace(f"/rag/{chat_rag.rag_id}/", "/rag/0/"))
     with session_factory(settings.require("database_url")).begin() as db:
-        refresh_entities(db, store, chat_rag.rag_id, chat_rag.iris, [str(other)])
+        refresh_entities(db, RagSpace(store, chat_rag.rag_id, chat_rag.iris), [str(other)])
     assert linked(settings, chat_rag, "Alice Smith") == ["alice"]

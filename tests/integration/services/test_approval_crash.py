@@ -34,6 +34,7 @@ from ferag.services.changes import lock_production
 from ferag.services.cycles import TASK_KIND
 from ferag.settings import Settings
 from ferag.store.client import TripleStore
+from ferag.store.space import RagSpace
 from ferag.store.versions import read_marker
 from graphrag_lib.pipeline import STEP_NAMES
 from graphrag_lib.vocab import RagIris
@@ -165,7 +166,7 @@ def check_recovered(
     """Recover, then check the database agrees with the store; returns what recovery did."""
     with session_factory(settings.require("database_url"))() as db:
         before = db.scalar(select(Version.number).where(Version.rag_id == scenario.rag_id))
-        current = lock_production(db, store, scenario.iris, scenario.rag_id)
+        current = lock_production(db, RagSpace(store, scenario.rag_id, scenario.iris))
         db.commit()
         cycle = db.get(Cycle, scenario.cycle_id)
         indexed = set(
@@ -176,7 +177,7 @@ def check_recovered(
             )
         )
     assert cycle is not None
-    assert current == read_marker(store, scenario.rag_id, scenario.iris).number
+    assert current == read_marker(RagSpace(store, scenario.rag_id, scenario.iris)).number
     if is_new:
         assert (current, cycle.status) == (1, CycleStatus.approved)
         assert indexed == scenario.changed_entities

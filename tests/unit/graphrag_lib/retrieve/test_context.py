@@ -11,7 +11,7 @@ from graphrag_lib.retrieve import (
     retrieve_context,
 )
 from graphrag_lib.retrieve.facts import entity_line, reference_line, relation_line
-from graphrag_lib.retrieve.sparql import iri_term
+from graphrag_lib.sparql_terms import iri
 from tests.unit.graphrag_lib.retrieve.graph import (
     GRAPH,
     RecordingRunner,
@@ -126,4 +126,4 @@ def test_queries_hold_iris_only() -> None:
 @pytest.mark.parametrize("bad", ["", "no-scheme", "urn:x> } DROP ALL {", 'urn:"x', "urn:x y"])
 def test_iri_terms_refuse_anything_but_plain_iris(bad: str) -> None:
     with pytest.raises(ValueError, match="not a valid IRI"):
-        iri_term(bad)
+        iri(bad)

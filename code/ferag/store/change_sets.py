@@ -1,0 +1,151 @@
+"""The SPARQL that reads a cycle's change set for review: counting, paging and its triples.
+
+A change set is the cycle's ``add`` and ``remove`` graphs, read together with production
+(``ChangeSetGraphs``). Every query asks only about the change set or the resources of one
+page, so its cost follows the page and the change set, never production. What a section
+(``entities_added``, ``relations_changed``, …) holds is decided by the change set alone:
+
+- *added*: typed (``ferag:Entity``, ``ferag:Relation``, an OWL kind) in ``add``;
+- *removed*: typed in ``remove``;
+- *changed*: any other resource with triples in ``add`` or ``remove`` that production types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+
+from rdflib import OWL, BNode, Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
+from rdflib.term import Node
+
+from ferag.store.space import RagSpace
+from graphrag_lib.sparql_terms import iri
+from graphrag_lib.vocab import FERAG
+
+FACT_BATCH = 200
+"""Subjects per request when reading a page's triples."""
+
+_OWL_KINDS = " ".join(iri(k) for k in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty))
+_KINDS = {
+    "entities": f"?s a {iri(FERAG.Entity)}",
+    "relations": f"?s a {iri(FERAG.Relation)}",
+    "ontology": f"VALUES ?kind {{ {_OWL_KINDS} }} ?s a ?kind",
+}
+
+Fact = tuple[str, Node, Node, Node]
+"""A triple read from a change set, with the name of its graph: ``add``, ``remove``, ``prod``."""
+
+
+@dataclass(frozen=True)
+class ChangeSetGraphs:
+    """The three graphs a diff reads, as SPARQL IRI terms."""
+
+    add: str
+    remove: str
+    prod: str
+
+    @classmethod
+    def of(cls, space: RagSpace, cycle_id: int) -> ChangeSetGraphs:
+        return cls(
+            add=iri(space.cycle_graph(cycle_id, "add")),
+            remove=iri(space.cycle_graph(cycle_id, "remove")),
+            prod=iri(space.prod),
+        )
+
+    def named(self) -> dict[str, str]:
+        """Graph name (``add``, ``remove``, ``prod``) → its IRI term."""
+        return {"add": self.add, "remove": self.remove, "prod": self.prod}
+
+    def section(self, name: str) -> str:
+        """The pattern binding ``?s`` to the resources of section ``name``
+        (``{entities|relations|ontology}_{added|changed|removed}``)."""
+        group, change = name.split("_")
+        kind = _KINDS[group]
+        if change == "added":
+            return f"GRAPH {self.add} {{ {kind} }}"
+        if change == "removed":
+            return f"GRAPH {self.remove} {{ {kind} }}"
+        touched = (
+            f"{{ SELECT DISTINCT ?s WHERE {{ {{ GRAPH {self.add} {{ ?s ?p ?o }} }} "
+            f"UNION {{ GRAPH {self.remove} {{ ?s ?p ?o }} }} }} }}"
+        )
+        return (
+            f"{touched} FILTER EXISTS {{ GRAPH {self.prod} {{ {kind} }} }} "
+            f"FILTER NOT EXISTS {{ GRAPH {self.add} {{ {kind} }} }} "
+            f"FILTER NOT EXISTS {{ GRAPH {self.remove} {{ {kind} }} }}"
+        )
+
+
+def _count(space: RagSpace, pattern: str, target: str = "DISTINCT ?s") -> int:
+    rows = space.select(f"SELECT (COUNT({target}) AS ?n) WHERE {{ {pattern} }}")
+    return int(rows[0]["n"]["value"]) if rows else 0
+
+
+def count_changes(
+    space: RagSpace, graphs: ChangeSetGraphs, sections: Iterable[str]
+) -> dict[str, int]:
+    """How many resources each of ``sections`` holds, and the change set's alias, description
+    and triple counts (``aliases_added``, ``descriptions_changed``, ``triples_added``,
+    ``triples_removed``)."""
+    counts = {name: _count(space, graphs.section(name)) for name in sections}
+    entity = iri(FERAG.Entity)
+    described = iri(DCTERMS.description)
+    return counts | {
+        "aliases_added": _count(space, f"GRAPH {graphs.add} {{ ?s {iri(SKOS.altLabel)} ?o }}", "*"),
+        "descriptions_changed": _count(
+            space,
+            f"GRAPH {graphs.remove} {{ ?s {described} ?o }} "
+            f"FILTER EXISTS {{ GRAPH {graphs.prod} {{ ?s a {entity} }} }} "
+            f"FILTER NOT EXISTS {{ GRAPH {graphs.remove} {{ ?s a {entity} }} }}",
+        ),
+        "triples_added": _count(space, f"GRAPH {graphs.add} {{ ?s ?p ?o }}", "*"),
+        "triples_removed": _count(space, f"GRAPH {graphs.remove} {{ ?s ?p ?o }}", "*"),
+    }
+
+
+def section_page(
+    space: RagSpace, graphs: ChangeSetGraphs, section: str, offset: int, limit: int
+) -> list[URIRef]:
+    """The resources of ``section`` from ``offset`` on, at most ``limit``, in IRI order."""
+    rows = space.select(
+        f"SELECT DISTINCT ?s WHERE {{ {graphs.section(section)} FILTER(isIRI(?s)) }} "
+        f"ORDER BY ?s OFFSET {int(offset)} LIMIT {int(limit)}",
+    )
+    return [URIRef(row["s"]["value"]) for row in rows]
+
+
+def _term(binding: dict[str, str]) -> Node:
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    return Literal(value, lang=binding.get("xml:lang"), datatype=binding.get("datatype"))
+
+
+def read_facts(
+    space: RagSpace,
+    graphs: ChangeSetGraphs,
+    subjects: Iterable[Node],
+    predicates: Collection[URIRef] = (),
+) -> Iterator[Fact]:
+    """The triples of ``subjects`` (IRIs; only ``predicates``, if given) in the change set's
+    graphs and production, ``FACT_BATCH`` subjects per request."""
+    named = graphs.named()
+    names = {term[1:-1]: name for name, term in named.items()}
+    iterator = iter(sorted({s for s in subjects if isinstance(s, URIRef)}))
+    only = f"VALUES ?p {{ {' '.join(iri(p) for p in predicates)} }}" if predicates else ""
+    while batch := list(islice(iterator, FACT_BATCH)):
+        rows = space.select(
+            f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {' '.join(named.values())} }} "
+            f"VALUES ?s {{ {_values(batch)} }} {only} "
+            "GRAPH ?g { ?s ?p ?o } }",
+        )
+        for row in rows:
+            yield names[row["g"]["value"]], _term(row["s"]), _term(row["p"]), _term(row["o"])
+
+
+def _values(terms: Sequence[URIRef]) -> str:
+    return " ".join(iri(t) for t in terms)
