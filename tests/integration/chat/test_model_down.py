@@ -1,5 +1,5 @@
 """Chat when the model fails: an API whose model endpoint is down, never answers, or refuses the
-model name answers 503 with ``llm_unavailable`` / ``llm_rejected`` (in ferag's shape on
+model name answers 503 ``llm_unavailable`` / 502 ``llm_rejected`` (in ferag's shape on
 ``/rags/{id}/chat``, in OpenAI's on ``/v1/chat/completions``), whole and streamed, and records
 no turn."""
 
@@ -32,18 +32,19 @@ def stalled_url() -> Iterator[str]:
 @pytest.fixture(scope="module", params=["down", "stalled", "refusing"])
 def broken(
     request: pytest.FixtureRequest, settings: Settings, llm_url: str, stalled_url: str
-) -> Iterator[tuple[str, str]]:
-    """An API process-in-a-thread whose model fails, and the error code it should answer."""
+) -> Iterator[tuple[str, str, int]]:
+    """An API process-in-a-thread whose model fails, and the error code and status it should
+    answer (503: the model is unavailable, retry; 502: it refused what ferag asked)."""
     from ferag.api.app import create_app
 
-    failures: dict[str, tuple[dict[str, Any], str]] = {
-        "down": ({"llm_base_url": f"http://127.0.0.1:{free_port()}/v1"}, "llm_unavailable"),
-        "stalled": ({"llm_base_url": stalled_url, "chat_timeout_s": 1.0}, "llm_unavailable"),
-        "refusing": ({"llm_base_url": llm_url, "chat_model": "no-such-model"}, "llm_rejected"),
+    failures: dict[str, tuple[dict[str, Any], str, int]] = {
+        "down": ({"llm_base_url": f"http://127.0.0.1:{free_port()}/v1"}, "llm_unavailable", 503),
+        "stalled": ({"llm_base_url": stalled_url, "chat_timeout_s": 1.0}, "llm_unavailable", 503),
+        "refusing": ({"llm_base_url": llm_url, "chat_model": "no-such-model"}, "llm_rejected", 502),
     }
-    update, code = failures[request.param]
+    update, code, status = failures[request.param]
     with ThreadedServer(create_app(settings.model_copy(update=update))) as server:
-        yield server.url, code
+        yield server.url, code, status
 
 
 def _sessions(http: httpx.Client, chat_rag: ChatRag) -> int:
@@ -52,14 +53,16 @@ def _sessions(http: httpx.Client, chat_rag: ChatRag) -> int:
     return count
 
 
-def test_chat_answers_503_with_the_models_error(broken: tuple[str, str], chat_rag: ChatRag) -> None:
-    api, code = broken
+def test_chat_answers_with_the_models_error(
+    broken: tuple[str, str, int], chat_rag: ChatRag
+) -> None:
+    api, code, status = broken
     url = f"/rags/{chat_rag.rag_id}/chat"
     headers = chat_rag.viewer.headers
     with httpx.Client(base_url=api, timeout=30) as http:
         before = _sessions(http, chat_rag)
         whole = http.post(url, json={"question": QUESTION}, headers=headers)
-        assert whole.status_code == 503, whole.text
+        assert whole.status_code == status, whole.text
         assert whole.json()["error"]["code"] == code
         events = stream_events(http, url, {"question": QUESTION, "stream": True}, headers)
         assert [e.event for e in events] == ["context", "error"]
@@ -67,16 +70,16 @@ def test_chat_answers_503_with_the_models_error(broken: tuple[str, str], chat_ra
         assert _sessions(http, chat_rag) == before
 
 
-def test_openai_api_answers_503_with_the_models_error(
-    broken: tuple[str, str], chat_rag: ChatRag
+def test_openai_api_answers_with_the_models_error(
+    broken: tuple[str, str, int], chat_rag: ChatRag
 ) -> None:
-    api, code = broken
+    api, code, status = broken
     body = {"model": f"rag-{chat_rag.rag_id}", "messages": [{"role": "user", "content": QUESTION}]}
     with httpx.Client(base_url=api, timeout=30) as http:
         key = http.post("/auth/api-keys", json={"name": code}, headers=chat_rag.viewer.headers)
         headers = {"Authorization": f"Bearer {key.json()['key']}"}
         whole = http.post("/v1/chat/completions", json=body, headers=headers)
-        assert whole.status_code == 503, whole.text
+        assert whole.status_code == status, whole.text
         assert whole.json()["error"]["code"] == code
         assert whole.json()["error"]["type"] == "server_error"
         streamed = http.post("/v1/chat/completions", json={**body, "stream": True}, headers=headers)

@@ -1,6 +1,6 @@
-"""A store, model or database failure reaches the user once, in one shape, with what to do:
-``{"error": {"code", "message", ...}}`` on ferag's routes, OpenAI's shape on ``/v1``, and an
-``error`` event at the end of a stream. Each case runs a second API against a broken component.
+"""A store or database failure reaches the user once, in one shape, with what to do:
+``{"error": {"code", "message", ...}}`` on ferag's routes and OpenAI's shape on ``/v1``. Each
+case runs a second API against a broken component (model failures: ``test_model_down``).
 """
 
 from __future__ import annotations
@@ -10,13 +10,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-import openai
-import pytest
 
 from ferag.settings import Settings
 from ferag.stack.threaded import ThreadedServer
 from tests.integration.chat.conftest import ChatRag
-from tests.integration.chat.sse import stream_events
 from tests.integration.chat.test_openai_api import create_key
 
 QUESTION = "Where does Alice Smith work?"  # links entities, so the model is asked
@@ -67,45 +64,6 @@ def test_a_store_outage_is_503_store_unavailable_on_chat_and_v1(
         "param": None,
         "code": "store_unavailable",
     }
-
-
-def test_a_model_outage_is_503_llm_unavailable_whole_and_streamed(
-    settings: Settings, chat_rag: ChatRag
-) -> None:
-    with api_with(settings, llm_base_url="http://127.0.0.1:9/v1") as http:
-        response = ask(http, chat_rag)
-        events = stream_events(
-            http,
-            f"/rags/{chat_rag.rag_id}/chat",
-            {"question": QUESTION, "stream": True},
-            chat_rag.viewer.headers,
-        )
-    assert response.status_code == 503
-    error = response.json()["error"]
-    assert error["code"] == "llm_unavailable"
-    assert "127.0.0.1:9/v1 is unreachable" in error["message"]
-    assert "check that the model server is running" in error["message"]
-    assert events[-1].event == "error"
-    assert events[-1].json() == {"error": {"code": "llm_unavailable", "message": error["message"]}}
-
-
-def test_a_model_refusal_is_502_llm_rejected(
-    client: httpx.Client, settings: Settings, chat_rag: ChatRag
-) -> None:
-    key = create_key(client, chat_rag.viewer)["key"]
-    with api_with(settings, chat_model="no-such-model") as http:
-        response = ask(http, chat_rag)
-        with pytest.raises(openai.APIStatusError) as refused:
-            openai.OpenAI(
-                base_url=f"{http.base_url}/v1", api_key=key, max_retries=0, timeout=30
-            ).chat.completions.create(
-                model=f"rag-{chat_rag.rag_id}", messages=[{"role": "user", "content": QUESTION}]
-            )
-    assert response.status_code == 502
-    error = response.json()["error"]
-    assert error["code"] == "llm_rejected"
-    assert "FERAG_CHAT_MODEL" in error["message"]
-    assert refused.value.status_code == 502 and refused.value.code == "llm_rejected"
 
 
 def test_a_database_outage_is_503_database_unavailable(
