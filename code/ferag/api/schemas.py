@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from ferag.cycle.lifecycle import StepRecord
 from ferag.db.models import Cycle, CycleStatus, Role, Version
 from ferag.services.changes import ROLLBACK
 
@@ -135,7 +136,10 @@ class CyclePublic(BaseModel):
     task_id: uuid.UUID
     failed_step: str | None
     error: str | None
-    steps: dict[str, Any] = Field(description="Per step: status, start and end times, counts.")
+    steps: dict[str, StepRecord] = Field(
+        description="Per step: status, start and end times, counts, warnings for the reviewer "
+        "and the error of a failed step."
+    )
     stats: dict[str, Any]
     documents: int
     created_at: datetime

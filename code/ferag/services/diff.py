@@ -15,6 +15,7 @@ from typing import Any
 
 from rdflib import URIRef
 
+from ferag.cycle import lifecycle
 from ferag.db.models import Cycle, CycleStatus
 from ferag.errors import Conflict
 from ferag.services.diff_items import Facts, entity_change, ontology_change, relation_change
@@ -25,6 +26,7 @@ from ferag.services.diff_models import (
     EntityChanges,
     OntologyChanges,
     RelationChanges,
+    StepWarning,
 )
 from ferag.store.change_sets import ChangeSetGraphs, count_changes, section_page
 from ferag.store.client import TripleStore, store_errors
@@ -92,6 +94,7 @@ def cycle_diff(
         cycle_id=cycle.id,
         base_version=cycle.base_version,
         counts=counts,
+        warnings=[StepWarning(step=step, message=text) for step, text in lifecycle.warnings(cycle)],
         section=section,
         offset=offset,
         limit=limit,

@@ -104,10 +104,20 @@ class DiffCounts(BaseModel):
     triples_removed: int
 
 
+class StepWarning(BaseModel):
+    step: str = Field(description="The pipeline step that raised it.")
+    message: str
+
+
 class CycleDiffPublic(BaseModel):
     cycle_id: int
     base_version: int = Field(description="Production version the change set was computed on.")
     counts: DiffCounts = Field(description="Totals of every section, whatever the page.")
+    warnings: list[StepWarning] = Field(
+        description="What the steps want a reviewer to know before deciding, e.g. that the "
+        "ontology fell back to one class per entity type because the model's answers were "
+        "rejected."
+    )
     section: DiffSection | None = Field(description="The one section paged, or all of them.")
     offset: int
     limit: int
