@@ -20,10 +20,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ferag.api.schemas import CyclePublic
-from ferag.db.models import Document, Member, Rag, Role, User
+from ferag.db.models import Document, Rag, Role, User
 from ferag.errors import Forbidden, NotFound, Unauthenticated
 from ferag.security import read_access_token
 from ferag.services import cycles
+from ferag.services.members import membership
 from ferag.settings import Settings
 from ferag.store.client import TripleStore
 from graphrag_lib.vocab import RagIris
@@ -90,11 +91,7 @@ def require_role(needed: Role) -> Callable[..., RagAccess]:
     def dependency(
         rag_id: Annotated[int, Path(ge=1, description="RAG id")], user: CurrentUser, db: DbDep
     ) -> RagAccess:
-        row = db.execute(
-            select(Rag, Member.role)
-            .join(Member, Member.rag_id == Rag.id)
-            .where(Rag.id == rag_id, Member.user_id == user.id)
-        ).first()
+        row = membership(db, rag_id, user.id)
         if row is None:
             raise NotFound(
                 f"RAG {rag_id} does not exist or you are not a member of it", code="rag_not_found"

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from ferag.db.models import Member, Task, TaskEvent, TaskStatus
+from ferag.db.models import Task, TaskEvent, TaskStatus
 from ferag.errors import NotFound
 from ferag.events.schemas import PIPELINE_STEP, TaskEventPublic
 
@@ -123,15 +123,6 @@ def latest_per_step(db: Session, task_id: uuid.UUID) -> list[TaskEventPublic]:
         .order_by(TaskEvent.seq)
     ).all()
     return _public(rows)
-
-
-def find_task_for_member(db: Session, task_id: uuid.UUID, user_id: int) -> Task | None:
-    """The task, if it exists and ``user_id`` is a member of its RAG (any role)."""
-    return db.scalars(
-        select(Task)
-        .join(Member, Member.rag_id == Task.rag_id)
-        .where(Task.id == task_id, Member.user_id == user_id)
-    ).one_or_none()
 
 
 def _public(rows: Sequence[Any]) -> list[TaskEventPublic]:

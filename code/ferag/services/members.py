@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ferag.db.models import Member, Rag, Role, User
+from ferag.db.models import Member, Rag, Role, Task, User
 from ferag.errors import Conflict, NotFound
 from ferag.services.accounts import find_user_by_email
+
+
+def membership(db: Session, rag_id: int, user_id: int) -> tuple[Rag, Role] | None:
+    """The RAG and ``user_id``'s role on it; None if either does not exist or the user is not
+    a member. Every access check on a RAG (routes, the OpenAI-compatible API, task events and
+    their WebSocket) starts here."""
+    row = db.execute(
+        select(Rag, Member.role)
+        .join(Member, Member.rag_id == Rag.id)
+        .where(Rag.id == rag_id, Member.user_id == user_id)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def visible_task(db: Session, task_id: uuid.UUID, user_id: int) -> Task | None:
+    """The task, if it exists and ``user_id`` is a member of its RAG (any role)."""
+    task = db.get(Task, task_id)
+    return task if task is not None and membership(db, task.rag_id, user_id) else None
 
 
 def list_members(db: Session, rag: Rag) -> list[tuple[Member, User]]:

@@ -19,7 +19,6 @@ from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -36,11 +35,12 @@ from ferag.api.openai_schemas import (
     ModelList,
     OpenAIError,
 )
-from ferag.db.models import Member, Rag, User
+from ferag.db.models import Rag, User
 from ferag.errors import FeragError, InvalidInput, NotFound
 from ferag.logs import request_id_var
 from ferag.services import chat, rags
 from ferag.services.chat import PreparedTurn, StreamEvent, TurnResult
+from ferag.services.members import membership
 from graphrag_lib.retrieve import Turn, sources_footer, strip_sources_footer
 
 MODEL_PREFIX = "rag-"
@@ -109,20 +109,16 @@ def _card(rag: Rag) -> ModelCard:
 def rag_of_model(db: Session, user: User, model: str) -> Rag:
     """The RAG behind model ``rag-{id}`` if the caller is a member of it."""
     suffix = model.removeprefix(MODEL_PREFIX)
-    rag = None
+    found = None
     if model.startswith(MODEL_PREFIX) and suffix.isdigit():
-        rag = db.scalar(
-            select(Rag)
-            .join(Member, Member.rag_id == Rag.id)
-            .where(Rag.id == int(suffix), Member.user_id == user.id)
-        )
-    if rag is None:
+        found = membership(db, int(suffix), user.id)
+    if found is None:
         raise NotFound(
             f"the model `{model}` does not exist or you are not a member of its RAG; "
             "GET /v1/models lists yours",
             code="model_not_found",
         )
-    return rag
+    return found[0]
 
 
 @router.get("/models")

@@ -21,6 +21,7 @@ from ferag.events.schemas import (
     TaskPublic,
     WsTicketPublic,
 )
+from ferag.services.members import visible_task
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/tasks", tags=["tasks"])
 def get_visible_task(
     task_id: Annotated[uuid.UUID, Path(description="Task id")], user: CurrentUser, db: DbDep
 ) -> Task:
-    task = history.find_task_for_member(db, task_id, user.id)
+    task = visible_task(db, task_id, user.id)
     if task is None:
         raise NotFound(
             f"task {task_id} does not exist or you are not a member of its RAG",

@@ -29,9 +29,10 @@ from starlette.websockets import WebSocketDisconnect
 
 from ferag.db.models import User
 from ferag.errors import ServiceUnavailable, Unauthenticated
-from ferag.events import history, tickets
+from ferag.events import tickets
 from ferag.events.stream import follow_task
 from ferag.security import read_access_token
+from ferag.services.members import visible_task
 from ferag.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ async def _check_membership(websocket: WebSocket, task_id: uuid.UUID, user_id: i
             user = db.get(User, user_id)
             if user is None or not user.is_active:
                 return "unauthenticated"
-            if history.find_task_for_member(db, task_id, user_id) is None:
+            if visible_task(db, task_id, user_id) is None:
                 return "not_found"
             return None
 
