@@ -8,9 +8,10 @@ merges into it, so the command line behaves like successive approved cycles.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph
 
@@ -59,11 +60,17 @@ def run_pipeline(
     endpoint: LlmEndpoint,
     iris: RagIris,
     progress: StepProgress = lambda step: NO_PROGRESS,
+    *,
+    index_options: Mapping[str, Any] | None = None,
+    schema_config: SchemaConfig | None = None,
+    merge_config: MergeConfig | None = None,
 ) -> PipelineResult:
+    """Run the steps; ``index_options`` are ``IndexConfig`` fields other than the endpoint and
+    the cache directory (language, chunking, entity types…). Absent: the library defaults."""
     out_dir.mkdir(parents=True, exist_ok=True)
     documents = read_folder(folder, UploadLimits())
     progress("documents")(len(documents), len(documents), f"{len(documents)} documents")
-    config = IndexConfig(endpoint=endpoint, cache_dir=out_dir / "cache")
+    config = IndexConfig(endpoint=endpoint, cache_dir=out_dir / "cache", **(index_options or {}))
     indexed = index_documents(documents, out_dir / "graphrag", config, progress("index"))
     metas = [
         DocumentMeta(path=d.path, title=d.title, format=d.format, date=d.date) for d in documents
@@ -75,12 +82,13 @@ def run_pipeline(
         extracted,
         production,
         OpenAILikeChat(endpoint),
-        SchemaConfig(),
+        schema_config or SchemaConfig(),
         progress("schema"),
         iris=iris,
     )
     candidate = schema.typed + schema.ontology
-    change_set = compute_change_set(candidate, GraphProductionView(production), iris, MergeConfig())
+    view = GraphProductionView(production)
+    change_set = compute_change_set(candidate, view, iris, merge_config or MergeConfig())
     apply_change_set(production, change_set)
     progress("merge")(1, 1, f"+{len(change_set.add)} -{len(change_set.remove)} triples")
     outputs = {

@@ -19,15 +19,16 @@ from rdflib import Graph
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from ferag.cycle.configs import StageConfigs, cycle_stage_configs
 from ferag.db.models import CycleArtifact, Document
 from ferag.store.production import SparqlProductionView, production_graph
 from ferag.worker.runtime import WorkerRuntime
 from graphrag_lib.documents import SourceDocument
-from graphrag_lib.index import IndexConfig, index_documents, load_tables
+from graphrag_lib.index import index_documents, load_tables
 from graphrag_lib.llm import OpenAILikeChat
-from graphrag_lib.merge import MergeConfig, compute_change_set
+from graphrag_lib.merge import compute_change_set
 from graphrag_lib.progress import ProgressCallback
-from graphrag_lib.schema import SchemaConfig, induce_schema
+from graphrag_lib.schema import induce_schema
 from graphrag_lib.to_rdf import DocumentMeta, tables_to_rdf
 from graphrag_lib.vocab import RagIris
 
@@ -69,6 +70,11 @@ def _documents(ctx: StepContext) -> list[Document]:
         return list(rows)
 
 
+def _stage_configs(ctx: StepContext) -> StageConfigs:
+    with ctx.runtime.session_factory() as db:
+        return cycle_stage_configs(db, ctx.runtime.settings, ctx.rag_id, ctx.cycle_id)
+
+
 def index(ctx: StepContext) -> dict[str, Any]:
     """GraphRAG over the cycle's documents; its tables become a cycle artifact."""
     documents = [
@@ -86,7 +92,8 @@ def index(ctx: StepContext) -> dict[str, Any]:
     ]
     settings = ctx.runtime.settings
     work_dir = settings.home / "work" / f"rag-{ctx.rag_id}" / f"cycle-{ctx.cycle_id}"
-    config = IndexConfig(endpoint=ctx.runtime.llm_endpoint, cache_dir=settings.home / "cache")
+    configs = _stage_configs(ctx)
+    config = configs.index_config(ctx.runtime.llm_endpoint, settings.home / "cache")
     result = index_documents(documents, work_dir, config, ctx.progress)
     _save_artifact(ctx, TABLES_ARTIFACT, _zip_dir(result.output_dir))
     tables = load_tables(result.output_dir)
@@ -95,6 +102,7 @@ def index(ctx: StepContext) -> dict[str, Any]:
         "relationships": len(tables.relationships),
         "text_units": len(tables.text_units),
         "communities": len(tables.communities),
+        **configs.stats,
     }
 
 
@@ -115,8 +123,9 @@ def schema(ctx: StepContext) -> dict[str, Any]:
     """Induce the ontology and type the instances, in graph ``cycle/{id}/candidate``."""
     production = SparqlProductionView(ctx.runtime.store, ctx.rag_id, ctx.iris)
     llm = OpenAILikeChat(ctx.runtime.llm_endpoint)
+    config = _stage_configs(ctx).schema
     result = induce_schema(
-        ctx.read_graph("extracted"), production.ontology(), llm, SchemaConfig(), ctx.progress
+        ctx.read_graph("extracted"), production.ontology(), llm, config, ctx.progress
     )
     candidate = result.typed + result.ontology
     return {
@@ -129,7 +138,7 @@ def merge(ctx: StepContext) -> dict[str, Any]:
     """The change set against production: graphs ``cycle/{id}/add`` and ``cycle/{id}/remove``."""
     production = SparqlProductionView(ctx.runtime.store, ctx.rag_id, ctx.iris)
     change_set = compute_change_set(
-        ctx.read_graph("candidate"), production, ctx.iris, MergeConfig()
+        ctx.read_graph("candidate"), production, ctx.iris, _stage_configs(ctx).merge
     )
     added = ctx.write_graph("add", change_set.add)
     removed = ctx.write_graph("remove", change_set.remove)

@@ -1,0 +1,1 @@
+"""The update cycle: steps, lifecycle and stage configs."""
