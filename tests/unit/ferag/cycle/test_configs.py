@@ -27,10 +27,6 @@ RUSSIAN = "Елена Кузнецова работает в Кама Банке
 ENGLISH = "Elena Kuznetsova works at Kama Bank in Kazan. Банк «Кама» is regional."
 
 
-def index_config(settings: Settings, rag: RagChoices, sample: str | None = None) -> IndexConfig:
-    return stage_configs(settings, rag, sample).index_config(ENDPOINT, Path("/tmp/cache"))
-
-
 def test_with_nothing_set_english_documents_get_the_library_defaults() -> None:
     configs = stage_configs(Settings(), RagChoices(), ENGLISH)
 
