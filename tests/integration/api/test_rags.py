@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import sqlalchemy as sa
 
@@ -241,7 +243,7 @@ def test_a_rags_language_entity_types_and_chunking(client: httpx.Client) -> None
 def test_bad_indexing_values_are_refused_naming_the_field(client: httpx.Client) -> None:
     owner = create_account(client)
     rag_id = create_rag(client, owner)
-    bad = {
+    bad: dict[str, tuple[dict[str, Any], str]] = {
         "language": ({"language": "de"}, "language"),
         "no types": ({"entity_types": []}, "entity_types"),
         "empty type": ({"entity_types": ["person", " "]}, "entity_types.1"),
