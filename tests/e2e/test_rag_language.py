@@ -49,6 +49,19 @@ def normalised(diff: dict[str, Any], rag_id: int) -> dict[str, Any]:
     return dict(json.loads(re.sub(rf"/rag/{rag_id}/", "/rag/RAG/", text)))
 
 
+def without_relation_keys(diff: dict[str, Any]) -> dict[str, Any]:
+    """The diff with relation IRIs left out and relations ordered by their ends: a relation's
+    key hashes its predicate's IRI, which holds the RAG id, and the diff orders by IRI."""
+    relations = {
+        section: sorted(
+            ({**item, "iri": "RELATION"} for item in items),
+            key=lambda r: (r["subject"]["iri"], r["predicate"], r["object"]["iri"]),
+        )
+        for section, items in diff["relations"].items()
+    }
+    return {**diff, "relations": relations}
+
+
 def test_an_english_upload_gives_the_same_review_diff_as_before(
     client: httpx.Client, owner: Account, worker: WorkerProcess
 ) -> None:
@@ -58,7 +71,7 @@ def test_an_english_upload_gives_the_same_review_diff_as_before(
     diff = normalised(read_diff(client, owner, rag_id, cycle_id), rag_id)
     if os.environ.get("FERAG_UPDATE_GOLDEN"):
         GOLDEN.write_text(json.dumps(diff, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
-    assert diff == json.loads(GOLDEN.read_text())
+    assert without_relation_keys(diff) == without_relation_keys(json.loads(GOLDEN.read_text()))
 
 
 def cycle_language(
