@@ -14,6 +14,14 @@ from typing import Literal, Self
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+RagLanguage = Literal["ru", "en", "auto"]
+"""A RAG's language: its documents' main language, written in descriptions, community reports
+and ontology labels; ``auto`` detects it from each cycle's documents."""
+
+# The names of graphrag_lib.index.config.EmbeddingName, restated: importing that module loads
+# GraphRAG (seconds), which the API must not.
+IndexEmbedding = Literal["entity_description", "community_full_content", "text_unit_text"]
+
 DEFAULT_JWT_SECRET = "change-me-local-only"  # noqa: S105 - refused outside local mode
 MIN_PRODUCTION_SECRET_LENGTH = 32
 
@@ -66,6 +74,77 @@ class Settings(BaseSettings):
 
     base_iri: AnyHttpUrl = Field(
         AnyHttpUrl("http://ferag.local/"), description="Base IRI of every resource ferag mints."
+    )
+
+    # Stage configs (docs/operations.md, "Stage configs"). Empty means the library's default,
+    # which is written once, on the field of graphrag_lib's IndexConfig, SchemaConfig or
+    # MergeConfig; a RAG's own language, entity types and chunking override the rag_* ones.
+    rag_language: RagLanguage = Field(
+        "auto",
+        description="Language of a RAG that sets none: `ru`, `en`, or `auto` (detected from "
+        "each cycle's documents by their share of Cyrillic letters).",
+    )
+    rag_entity_types: list[str] | None = Field(
+        None,
+        min_length=1,
+        description="Entity types of a RAG that sets none (JSON list, e.g. "
+        '`["organization","person","geo","event"]`); empty: IndexConfig.entity_types.',
+    )
+    rag_chunk_size: int | None = Field(
+        None,
+        gt=0,
+        description="Text unit size in tokens of a RAG that sets none; empty: "
+        "IndexConfig.chunk_size.",
+    )
+    rag_chunk_overlap: int | None = Field(
+        None,
+        ge=0,
+        description="Tokens shared by neighbouring text units of a RAG that sets none; empty: "
+        "IndexConfig.chunk_overlap. Must stay below the chunk size.",
+    )
+    ontology_label_languages: list[str] | None = Field(
+        None,
+        description="Further ontology label languages (BCP 47 tags, JSON list, e.g. "
+        '`["en"]`) the model may label terms in besides the RAG\'s language; empty: '
+        "SchemaConfig.label_languages.",
+    )
+    index_encoding_model: Literal["cl100k_base", "o200k_base"] | None = Field(
+        None,
+        description="tiktoken encoding that counts tokens for chunking; empty: "
+        "IndexConfig.encoding_model.",
+    )
+    index_max_gleanings: int | None = Field(
+        None,
+        ge=0,
+        description="Extra extraction rounds per text unit; empty: IndexConfig.max_gleanings.",
+    )
+    index_concurrency: int | None = Field(
+        None,
+        gt=0,
+        description="Model requests the index step keeps in flight; empty: "
+        "IndexConfig.concurrency.",
+    )
+    index_report_max_input_tokens: int | None = Field(
+        None,
+        gt=0,
+        description="Most context tokens in one community report request (fit the model's "
+        "context window); empty: IndexConfig.report_max_input_tokens.",
+    )
+    index_embeddings: list[IndexEmbedding] | None = Field(
+        None,
+        description="Embeddings the index step builds (JSON list; `[]`: no embedding "
+        "requests); empty: IndexConfig.embeddings.",
+    )
+    schema_max_attempts: int | None = Field(
+        None,
+        ge=1,
+        description="Model answers tried per ontology batch before the fallback; empty: "
+        "SchemaConfig.max_attempts.",
+    )
+    merge_supersede_descriptions: bool | None = Field(
+        None,
+        description="Replace an entity's description with the newer one (false: production's "
+        "stays); empty: MergeConfig.supersede_descriptions.",
     )
 
     max_upload_bytes: int = Field(
@@ -170,6 +249,16 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"FERAG_{name.upper()} is empty; production does not start embedded servers"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> Self:
+        size, overlap = self.rag_chunk_size, self.rag_chunk_overlap
+        if size is not None and overlap is not None and overlap >= size:
+            raise ValueError(
+                f"FERAG_RAG_CHUNK_OVERLAP ({overlap}) must be smaller than "
+                f"FERAG_RAG_CHUNK_SIZE ({size})"
+            )
         return self
 
     @property

@@ -51,6 +51,16 @@ def fallback_ontology(batch: SchemaBatch) -> Graph:
     return graph
 
 
+def tag_untagged_text(graph: Graph, language: str) -> Graph:
+    """``graph`` with each untagged ``rdfs:label``/``rdfs:comment`` tagged ``language``: the
+    prompt asked for text in that language, and a tag lets clients pick labels by language."""
+    for s, p, o in list(graph.triples((None, None, None))):
+        if p in (RDFS.label, RDFS.comment) and isinstance(o, Literal) and not o.language:
+            graph.remove((s, p, o))
+            graph.add((s, p, Literal(str(o), lang=language)))
+    return graph
+
+
 def _ask(
     batch: SchemaBatch, known: Graph, iris: RagIris, llm: ChatModel, config: SchemaConfig
 ) -> tuple[Graph, str | None]:
@@ -62,7 +72,7 @@ def _ask(
         try:
             graph = parse_answer(answer, iris)
             check_ontology(graph, known, (t.iri for t in batch.types), iris)
-            return graph, None
+            return tag_untagged_text(graph, config.output_language), None
         except InvalidOntology as exc:
             error = str(exc)
             logger.warning("schema answer %d/%d rejected: %s", attempt, config.max_attempts, error)

@@ -65,11 +65,24 @@ def existing_terms(known: Graph, batch: SchemaBatch, iris: RagIris, limit: int) 
     return [line for _, line in sorted(lines, key=lambda item: item[0])[:limit]]
 
 
+def _further_languages(config: SchemaConfig) -> list[str]:
+    """The line naming further label languages (none when there are none, as for English)."""
+    further = config.further_label_languages
+    if not further:
+        return []
+    return [
+        f"Further label languages: {', '.join(further)} (tag every rdfs:label and "
+        "rdfs:comment with its language; add a label in a further language only where you "
+        "know a fitting one)"
+    ]
+
+
 def user_prompt(batch: SchemaBatch, known: Graph, iris: RagIris, config: SchemaConfig) -> str:
     parts = [
         f"Task: {MARKER}",
         f"Ontology namespace (prefix ont:): <{iris.ontology}>",
         f"Label language: {config.output_language}",
+        *_further_languages(config),
         "",
         "Entity types (class IRI | number of entities | example entities):",
     ]

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from ferag.cycle.lifecycle import StepRecord
 from ferag.db.models import Cycle, CycleStatus, Role, Version
 from ferag.services.changes import ROLLBACK
+from ferag.settings import RagLanguage
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -73,12 +82,65 @@ class Token(BaseModel):
 # --- RAGs and members ---------------------------------------------------------------------------
 
 
-class RagCreate(RequestModel):
+EntityType = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^\w[\w -]*$"),
+]
+
+
+class Chunking(RequestModel):
+    """How documents are cut into text units, in tokens."""
+
+    size: int = Field(ge=100, le=8000, description="Text unit size in tokens.")
+    overlap: int = Field(ge=0, le=2000, description="Tokens shared by neighbouring units.")
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> Self:
+        if self.overlap >= self.size:
+            raise ValueError(f"overlap ({self.overlap}) must be smaller than size ({self.size})")
+        return self
+
+
+class RagIndexing(RequestModel):
+    """How a RAG's next cycles index its documents; null or absent: the deployment default."""
+
+    language: RagLanguage | None = Field(
+        None,
+        description="The documents' main language, also of descriptions, community reports "
+        "and ontology labels: `ru`, `en` or `auto` (detected from each cycle's documents).",
+    )
+    entity_types: Annotated[list[EntityType], Field(min_length=1, max_length=30)] | None = Field(
+        None, description="Entity types the extraction asks for, e.g. `person`, `organization`."
+    )
+    chunking: Chunking | None = Field(None, description="Text unit size and overlap.")
+
+    @field_validator("entity_types")
+    @classmethod
+    def _distinct_types(cls, types: list[str] | None) -> list[str] | None:
+        folded = [t.casefold() for t in types or ()]
+        if len(set(folded)) != len(folded):
+            raise ValueError("entity types must be distinct (ignoring case)")
+        return types
+
+    def indexing_columns(self) -> dict[str, Any]:
+        """The ``rags`` columns the request sets, by name; an explicit null resets one."""
+        given = self.model_fields_set
+        columns: dict[str, Any] = {
+            name: getattr(self, name) for name in ("language", "entity_types") if name in given
+        }
+        if "chunking" in given:
+            chunking = self.chunking
+            columns["chunk_size"] = chunking.size if chunking else None
+            columns["chunk_overlap"] = chunking.overlap if chunking else None
+        return columns
+
+
+class RagCreate(RagIndexing):
     name: Name
     description: Annotated[str, Field(max_length=5000)] = ""
 
 
-class RagUpdate(RequestModel):
+class RagUpdate(RagIndexing):
     name: Name | None = None
     description: Annotated[str, Field(max_length=5000)] | None = None
 
@@ -88,6 +150,9 @@ class RagPublic(PublicModel):
     name: str
     description: str
     role: Role = Field(description="The caller's role on this RAG.")
+    language: RagLanguage | None = Field(description="null: the deployment default.")
+    entity_types: list[str] | None = Field(description="null: the deployment default.")
+    chunking: Chunking | None = Field(description="null: the deployment default.")
     created_at: datetime
     updated_at: datetime
 

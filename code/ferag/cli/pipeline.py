@@ -16,7 +16,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from ferag.cli.options import cli_settings
-from ferag.settings import Settings
+from ferag.settings import RagLanguage, Settings
 from ferag.stack.threaded import ThreadedServer
 from graphrag_lib.llm import LlmEndpoint
 from graphrag_lib.progress import ProgressCallback
@@ -70,24 +70,32 @@ def pipeline(
     folder: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Documents.")],
     out: Annotated[Path, typer.Argument(file_okay=False, help="Where the .ttl files go.")],
     rag: Annotated[str, typer.Option(help="RAG id used in the minted IRIs.")] = "local",
+    language: Annotated[
+        RagLanguage | None,
+        typer.Option(
+            help="Language of the documents, descriptions and ontology labels (auto: detect "
+            "from the documents); default: FERAG_RAG_LANGUAGE."
+        ),
+    ] = None,
 ) -> None:
     """Run FOLDER through every step of the update cycle into OUT/*.ttl and merge the change set
     into OUT/production.ttl."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from ferag.cycle.configs import SAMPLE_CHARS_PER_DOCUMENT, RagChoices, stage_configs
     from graphrag_lib.documents import UploadLimits
     from graphrag_lib.folder import FolderStorage, read_folder
-    from graphrag_lib.index import IndexConfig
     from graphrag_lib.llm import OpenAILikeChat
-    from graphrag_lib.merge import MergeConfig
     from graphrag_lib.pipeline import STEP_NAMES, CycleRun, run_steps
-    from graphrag_lib.schema import SchemaConfig
     from graphrag_lib.vocab import RagIris
 
     settings = cli_settings(None)
     iris = RagIris(str(settings.base_iri), rag)
     documents = read_folder(folder, UploadLimits())
     typer.echo(f"{len(documents)} documents", err=True)
+    sample = "\n".join(d.text[:SAMPLE_CHARS_PER_DOCUMENT] for d in documents)
+    configs = stage_configs(settings, RagChoices(language=language), sample)
+    typer.echo(f"language: {configs.language} ({configs.language_source})", err=True)
     storage = FolderStorage(documents, out, iris)
     columns = (
         TextColumn("{task.description:>9}"),
@@ -104,9 +112,9 @@ def pipeline(
             return CycleRun(
                 storage=storage,
                 iris=iris,
-                index=IndexConfig(endpoint=endpoint, cache_dir=out / "cache"),
-                schema=SchemaConfig(),
-                merge=MergeConfig(),
+                index=configs.index_config(endpoint, out / "cache"),
+                schema=configs.schema,
+                merge=configs.merge,
                 chat=lambda: OpenAILikeChat(endpoint),
                 progress=report,
                 earlier=earlier,

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Computed,
     DateTime,
     Enum,
@@ -26,8 +27,10 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from ferag.settings import RagLanguage
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -99,6 +102,13 @@ class User(Base):
 
 class Rag(Base):
     __tablename__ = "rags"
+    __table_args__ = (
+        CheckConstraint("language IN ('ru', 'en', 'auto')", name="language"),
+        CheckConstraint(
+            "(chunk_size IS NULL) = (chunk_overlap IS NULL) AND chunk_overlap < chunk_size",
+            name="chunking",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -106,6 +116,11 @@ class Rag(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    # How the next cycle indexes (ferag.cycle.configs); NULL: the deployment default.
+    language: Mapped[RagLanguage | None] = mapped_column(String(8))
+    entity_types: Mapped[list[str] | None] = mapped_column(ARRAY(String(64)))
+    chunk_size: Mapped[int | None]
+    chunk_overlap: Mapped[int | None]
 
     members: Mapped[list[Member]] = relationship(
         back_populates="rag", cascade="all, delete-orphan", passive_deletes=True

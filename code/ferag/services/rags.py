@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from celery import Celery
 from sqlalchemy import func, select
@@ -16,9 +18,22 @@ from ferag.store.client import StoreError, TripleStore
 logger = logging.getLogger(__name__)
 
 
-def create_rag(db: Session, store: TripleStore, owner: User, name: str, description: str) -> Rag:
-    """Insert the RAG and its owner, prepare its store space, then commit (all or nothing)."""
+INDEXING_COLUMNS = frozenset({"language", "entity_types", "chunk_size", "chunk_overlap"})
+
+
+def create_rag(
+    db: Session,
+    store: TripleStore,
+    owner: User,
+    name: str,
+    description: str,
+    indexing: Mapping[str, Any] | None = None,
+) -> Rag:
+    """Insert the RAG and its owner, prepare its store space, then commit (all or nothing).
+    ``indexing`` sets the columns of ``INDEXING_COLUMNS`` it names (absent: NULL, the
+    deployment default)."""
     rag = Rag(name=name, description=description, created_by=owner.id)
+    set_indexing(rag, indexing or {})
     db.add(rag)
     db.flush()
     db.add(Member(rag_id=rag.id, user_id=owner.id, role=Role.owner))
@@ -46,7 +61,23 @@ def list_rags(
     return [(rag, role) for rag, role in rows], total
 
 
-def update_rag(db: Session, rag: Rag, name: str | None, description: str | None) -> Rag:
+def set_indexing(rag: Rag, indexing: Mapping[str, Any]) -> None:
+    """Set how the RAG's next cycles index; a None value goes back to the deployment default."""
+    unknown = set(indexing) - INDEXING_COLUMNS
+    if unknown:
+        raise ValueError(f"not indexing columns of a RAG: {sorted(unknown)}")
+    for column, value in indexing.items():
+        setattr(rag, column, value)
+
+
+def update_rag(
+    db: Session,
+    rag: Rag,
+    name: str | None,
+    description: str | None,
+    indexing: Mapping[str, Any] | None = None,
+) -> Rag:
+    set_indexing(rag, indexing or {})
     if name is not None:
         rag.name = name
     if description is not None:

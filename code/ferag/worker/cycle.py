@@ -11,7 +11,7 @@ step and a readable reason, and stops the chain.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from celery import Task
@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from ferag.cycle import lifecycle
 from ferag.cycle.chain import task_name
+from ferag.cycle.configs import StageConfigs, cycle_stage_configs
 from ferag.cycle.storage import ServiceStorage
 from ferag.db.models import Cycle, CycleStatus, TaskStatus
 from ferag.events.progress import ProgressReporter
@@ -30,11 +31,8 @@ from ferag.services.cycles import PIPELINE, cycle_task
 from ferag.store.client import StoreUnavailable
 from ferag.worker.app import app, settings
 from ferag.worker.runtime import WorkerRuntime, runtime
-from graphrag_lib.index import IndexConfig
 from graphrag_lib.llm import LlmUnavailable, OpenAILikeChat
-from graphrag_lib.merge import MergeConfig
 from graphrag_lib.pipeline import STEP_NAMES, STEPS, CycleRun, StepOutcome, step_named
-from graphrag_lib.schema import SchemaConfig
 
 logger = get_task_logger(__name__)
 
@@ -90,7 +88,10 @@ def run_step(task: Task, cycle_id: int, step: str) -> None:
     reporter.start()
     logger.info("cycle %s step %s started", cycle_id, step)
     try:
-        outcome = step_named(step).run(_cycle_run(rt, cycle_id, claim, reporter))
+        configs = _stage_configs(rt, claim.rag_id, cycle_id)
+        outcome = step_named(step).run(_cycle_run(rt, cycle_id, claim, configs, reporter))
+        if step == STEP_NAMES[0]:  # the cycle's language is decided (and reported) here
+            outcome = replace(outcome, stats={**outcome.stats, **configs.stats})
     except TRANSIENT as exc:
         if task.request.retries < task.max_retries:
             reporter.advance(0, None, f"retrying after: {exc}", {"retry": task.request.retries + 1})
@@ -106,17 +107,26 @@ def run_step(task: Task, cycle_id: int, step: str) -> None:
     _finish(rt, cycle_id, step, claim.task_id, reporter, outcome)
 
 
+def _stage_configs(rt: WorkerRuntime, rag_id: int, cycle_id: int) -> StageConfigs:
+    with rt.session_factory() as db:
+        return cycle_stage_configs(db, rt.settings, rag_id, cycle_id)
+
+
 def _cycle_run(
-    rt: WorkerRuntime, cycle_id: int, claim: Claim, reporter: ProgressReporter
+    rt: WorkerRuntime,
+    cycle_id: int,
+    claim: Claim,
+    configs: StageConfigs,
+    reporter: ProgressReporter,
 ) -> CycleRun:
     space = rt.space(claim.rag_id)
     endpoint = rt.llm_endpoint
     return CycleRun(
         storage=ServiceStorage(rt.session_factory, space, cycle_id, rt.settings.home),
         iris=space.iris,
-        index=IndexConfig(endpoint=endpoint, cache_dir=rt.settings.home / "cache"),
-        schema=SchemaConfig(),
-        merge=MergeConfig(),
+        index=configs.index_config(endpoint, rt.settings.home / "cache"),
+        schema=configs.schema,
+        merge=configs.merge,
         chat=lambda: OpenAILikeChat(endpoint),
         progress=reporter,
         earlier=claim.earlier,

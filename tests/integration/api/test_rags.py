@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import sqlalchemy as sa
 
@@ -199,3 +201,68 @@ def test_a_store_outage_keeps_the_rag(client: httpx.Client, settings: Settings) 
         assert response.json()["error"]["code"] == "store_unavailable"
     names = [r["name"] for r in client.get("/rags", headers=owner.headers).json()["data"]]
     assert names == ["docs"]
+
+
+def test_a_rags_language_entity_types_and_chunking(client: httpx.Client) -> None:
+    owner, editor = create_account(client), create_account(client)
+    created = client.post(
+        "/rags",
+        json={
+            "name": "Отчёты",
+            "language": "ru",
+            "entity_types": ["person", " организация "],
+            "chunking": {"size": 600, "overlap": 60},
+        },
+        headers=owner.headers,
+    )
+    assert created.status_code == 201, created.text
+    rag_id = created.json()["id"]
+    read = client.get(f"/rags/{rag_id}", headers=owner.headers).json()
+    assert read["language"] == "ru"
+    assert read["entity_types"] == ["person", "организация"]
+    assert read["chunking"] == {"size": 600, "overlap": 60}
+
+    changed = client.patch(f"/rags/{rag_id}", json={"language": "auto"}, headers=owner.headers)
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["language"], changed.json()["entity_types"]) == (
+        "auto",
+        ["person", "организация"],
+    )
+    reset = client.patch(
+        f"/rags/{rag_id}", json={"entity_types": None, "chunking": None}, headers=owner.headers
+    ).json()
+    assert (reset["language"], reset["entity_types"], reset["chunking"]) == ("auto", None, None)
+
+    add_member(client, owner, rag_id, editor, "editor")
+    refused = client.patch(f"/rags/{rag_id}", json={"language": "en"}, headers=editor.headers)
+    assert refused.status_code == 403
+    plain = client.get(f"/rags/{create_rag(client, owner)}", headers=owner.headers).json()
+    assert (plain["language"], plain["entity_types"], plain["chunking"]) == (None, None, None)
+
+
+def test_bad_indexing_values_are_refused_naming_the_field(client: httpx.Client) -> None:
+    owner = create_account(client)
+    rag_id = create_rag(client, owner)
+    bad: dict[str, tuple[dict[str, Any], str]] = {
+        "language": ({"language": "de"}, "language"),
+        "no types": ({"entity_types": []}, "entity_types"),
+        "empty type": ({"entity_types": ["person", " "]}, "entity_types.1"),
+        "long type": ({"entity_types": ["x" * 65]}, "entity_types.0"),
+        "comma": ({"entity_types": ["person, place"]}, "entity_types.0"),
+        "twice": ({"entity_types": ["Person", "person"]}, "entity_types"),
+        "overlap": ({"chunking": {"size": 500, "overlap": 500}}, "chunking"),
+        "tiny": ({"chunking": {"size": 10, "overlap": 0}}, "chunking.size"),
+        "half": ({"chunking": {"size": 500}}, "chunking.overlap"),
+    }
+    for case, (body, field) in bad.items():
+        for response in (
+            client.patch(f"/rags/{rag_id}", json=body, headers=owner.headers),
+            client.post("/rags", json={"name": "x", **body}, headers=owner.headers),
+        ):
+            assert response.status_code == 422, (case, response.text)
+            error = response.json()["error"]
+            assert error["code"] == "validation_error"
+            assert [".".join(map(str, d["loc"])) for d in error["details"]] == [f"body.{field}"]
+            assert f"body.{field}:" in error["message"], case
+    unchanged = client.get(f"/rags/{rag_id}", headers=owner.headers).json()
+    assert (unchanged["language"], unchanged["chunking"]) == (None, None)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from ferag.api.deps import CeleryDep, CurrentUser, DbDep, RagOwner, RagViewer, StoreDep
 from ferag.api.schemas import (
+    Chunking,
     MemberCreate,
     MemberPublic,
     MembersPublic,
@@ -30,9 +31,18 @@ def _rag_public(rag: Rag, role: Role) -> RagPublic:
         name=rag.name,
         description=rag.description,
         role=role,
+        language=rag.language,
+        entity_types=rag.entity_types,
+        chunking=_chunking(rag),
         created_at=rag.created_at,
         updated_at=rag.updated_at,
     )
+
+
+def _chunking(rag: Rag) -> Chunking | None:
+    if rag.chunk_size is None or rag.chunk_overlap is None:
+        return None
+    return Chunking(size=rag.chunk_size, overlap=rag.chunk_overlap)
 
 
 def _member_public(member: Member, user: User) -> MemberPublic:
@@ -47,7 +57,7 @@ def _member_public(member: Member, user: User) -> MemberPublic:
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_rag(body: RagCreate, user: CurrentUser, db: DbDep, store: StoreDep) -> RagPublic:
-    rag = rags.create_rag(db, store, user, body.name, body.description)
+    rag = rags.create_rag(db, store, user, body.name, body.description, body.indexing_columns())
     return _rag_public(rag, Role.owner)
 
 
@@ -69,7 +79,9 @@ def read_rag(access: RagViewer) -> RagPublic:
 
 @router.patch("/{rag_id}")
 def update_rag(body: RagUpdate, access: RagOwner, db: DbDep) -> RagPublic:
-    rag = rags.update_rag(db, access.rag, body.name, body.description)
+    """Rename or describe the RAG, or change how its next cycles index (a cycle in flight
+    keeps the settings it started with)."""
+    rag = rags.update_rag(db, access.rag, body.name, body.description, body.indexing_columns())
     return _rag_public(rag, access.role)
 
 

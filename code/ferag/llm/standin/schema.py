@@ -22,13 +22,19 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from ferag.llm.openai_wire import ChatCompletionRequest
 from ferag.llm.standin.rules import Rule
+from ferag.llm.standin.schema_labels import (
+    class_labels,
+    label_language,
+    property_comment,
+    unnamed_relation,
+)
 from graphrag_lib.schema.prompts import MARKER
 from graphrag_lib.schema.stopwords import PREPOSITIONS, STOPWORDS
-from graphrag_lib.schema.terms import split_camel
 from graphrag_lib.vocab import camel_case
 
 _NAMESPACE = re.compile(r"^Ontology namespace \(prefix ont:\): <(?P<iri>[^>]+)>$", re.M)
 _LANGUAGE = re.compile(r"^Label language: (?P<lang>[A-Za-z-]+)$", re.M)
+_FURTHER = re.compile(r"^Further label languages: (?P<langs>[A-Za-z0-9, -]+?)(?: \(|$)", re.M)
 _TYPE = re.compile(r"^- TYPE ont:(?P<name>\w+) \|", re.M)
 _PAIR = re.compile(r"^- PAIR ont:(?P<s>\w+) -> ont:(?P<o>\w+) \|")
 _EXAMPLE = re.compile(r"^  - EXAMPLE (?P<text>.*)$")
@@ -37,7 +43,6 @@ _PROPERTY = re.compile(
     r"^- PROPERTY ont:(?P<name>\w+).*?domain ont:(?P<d>\w+) range ont:(?P<r>\w+)", re.M
 )
 _WORD = re.compile(r"[^\W\d_]+")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 @dataclass
@@ -51,6 +56,7 @@ class SchemaPrompt:
     classes: set[str]
     properties: dict[str, tuple[str, str]]  # local name → (domain, range)
     declared: dict[str, tuple[str, str]] = field(default_factory=dict)
+    further: tuple[str, ...] = ()  # further label languages
 
 
 def is_schema_prompt(request: ChatCompletionRequest) -> bool:
@@ -70,6 +76,7 @@ def _pairs(text: str) -> dict[tuple[str, str], list[str]]:
 
 def read_prompt(text: str) -> SchemaPrompt:
     namespace, language = _NAMESPACE.search(text), _LANGUAGE.search(text)
+    further = _FURTHER.search(text)
     return SchemaPrompt(
         namespace=namespace["iri"] if namespace else "urn:ferag:ontology#",
         language=language["lang"] if language else "en",
@@ -77,6 +84,7 @@ def read_prompt(text: str) -> SchemaPrompt:
         pairs=_pairs(text),
         classes=set(_CLASS.findall(text)),
         properties={m["name"]: (m["d"], m["r"]) for m in _PROPERTY.finditer(text)},
+        further=tuple(t.strip() for t in further["langs"].split(",")) if further else (),
     )
 
 
@@ -91,8 +99,8 @@ def main_verb(description: str) -> str | None:
 
 
 def _literal(text: str, prompt: SchemaPrompt) -> Literal:
-    """``text`` tagged ``ru`` if it has Cyrillic letters, else with the prompt's language."""
-    return Literal(text, lang="ru" if _CYRILLIC.search(text) else prompt.language)
+    """``text`` tagged with its language (``standin/schema_labels.py.label_language``)."""
+    return Literal(text, lang=label_language(text, prompt.language))
 
 
 def _property_name(prompt: SchemaPrompt, phrase: str, ends: tuple[str, str]) -> str:
@@ -113,7 +121,7 @@ def _add_property(graph: Graph, prompt: SchemaPrompt, phrase: str, ends: tuple[s
     graph.add((ont[name], RDFS.domain, ont[ends[0]]))
     graph.add((ont[name], RDFS.range, ont[ends[1]]))
     graph.add((ont[name], RDFS.label, _literal(phrase, prompt)))
-    comment = f"{split_camel(ends[0])} {phrase} {split_camel(ends[1])}."
+    comment = property_comment(ends, phrase, prompt.language)
     graph.add((ont[name], RDFS.comment, _literal(comment, prompt)))
 
 
@@ -124,11 +132,12 @@ def ontology_for(prompt: SchemaPrompt) -> Graph:
         if name not in prompt.classes:
             term = URIRef(prompt.namespace + name)
             graph.add((term, RDF.type, OWL.Class))
-            graph.add((term, RDFS.label, Literal(split_camel(name), lang=prompt.language)))
+            for label in class_labels(name, prompt.language, prompt.further):
+                graph.add((term, RDFS.label, label))
     for ends, examples in sorted(prompt.pairs.items()):
         phrases = dict.fromkeys(main_verb(example) for example in examples) or {None: None}
         for phrase in phrases:
-            _add_property(graph, prompt, phrase or f"related to {ends[1]}", ends)
+            _add_property(graph, prompt, phrase or unnamed_relation(ends[1], prompt.language), ends)
     return graph
 
 

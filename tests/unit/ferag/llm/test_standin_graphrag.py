@@ -25,7 +25,7 @@ from ferag.llm.standin import CHAT_MODEL, DEFAULT_RULES, ChatCompletionRequest, 
 from ferag.llm.standin.graphrag import GRAPHRAG_RULES
 from ferag.llm.standin.graphrag.names import find_names
 from ferag.stack.threaded import ThreadedServer
-from graphrag_lib.index.prompts import community_report_prompt
+from graphrag_lib.index.prompts import community_report_prompt, extraction_prompt
 
 RULES = (*GRAPHRAG_RULES, *DEFAULT_RULES)
 TYPES = "organization,person,geo,event"
@@ -299,3 +299,46 @@ def test_names_found_in_sentences(text: str, expected: list[str]) -> None:
     _sentences, names = find_names(text)
 
     assert [name.title for name in names] == expected
+
+
+MIXED = (
+    "ACME opened a new plant in Berlin. ACME производит станки в Казани. "
+    "Иван Петров руководит ACME с 2020 года."
+)
+
+
+def _russian_extraction(text: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    prompt = extraction_prompt("Russian").format(entity_types=TYPES, input_text=text)
+    _, reply = answer(_request(prompt), RULES)
+    return _parse(reply)
+
+
+def test_asked_for_russian_extraction_describes_with_russian_sentences() -> None:
+    entities, relationships = _russian_extraction(MIXED)
+    descriptions = dict(zip(entities["title"], entities["description"], strict=True))
+    relations = {
+        (s, t): d
+        for s, t, d in zip(
+            relationships["source"],
+            relationships["target"],
+            relationships["description"],
+            strict=True,
+        )
+    }
+
+    assert descriptions["ACME"] == (
+        "ACME производит станки в Казани. Иван Петров руководит ACME с 2020 года."
+    )
+    assert descriptions["BERLIN"] == "Berlin упоминается в тексте."  # no Russian sentence
+    assert relations[("BERLIN", "ACME")] == "Berlin и ACME упоминаются вместе."
+    assert relations[("ACME", "ИВАН ПЕТРОВ")] == "Иван Петров руководит ACME с 2020 года."
+
+
+def test_asked_for_english_extraction_quotes_the_first_sentences() -> None:
+    prompt = extraction_prompt("English").format(entity_types=TYPES, input_text=MIXED)
+    entities, _ = _parse(answer(_request(prompt), RULES)[1])
+    descriptions = dict(zip(entities["title"], entities["description"], strict=True))
+
+    assert descriptions["ACME"] == (
+        "ACME opened a new plant in Berlin. ACME производит станки в Казани."
+    )

@@ -97,3 +97,33 @@ def test_other_prompts_fall_through_to_the_default_rules() -> None:
     )
     rule, _ = answer(request, (*SCHEMA_RULES, *DEFAULT_RULES))
     assert rule.name == "extractive"
+
+
+def test_a_russian_prompt_gets_russian_labels_and_english_ones_where_known() -> None:
+    messages = build_messages(BATCH, Graph(), IRIS, SchemaConfig(output_language="ru"))
+    request = ChatCompletionRequest.model_validate({"model": "m", "messages": messages})
+    _, text = answer(request, (*SCHEMA_RULES, *DEFAULT_RULES))
+    graph = parse_answer(text, IRIS)
+    check_ontology(graph, Graph(), [t.iri for t in BATCH.types], IRIS)
+
+    assert set(graph.objects(ONT.Person, RDFS.label)) == {
+        Literal("Персона", lang="ru"),
+        Literal("Person", lang="en"),
+    }
+    assert (ONT.rabotaetV, RDFS.label, Literal("работает в", lang="ru")) in graph
+    assert (ONT.rabotaetV, RDFS.comment, Literal("Персона работает в Организация.", lang="ru")) in (
+        graph
+    )
+    assert (ONT.worksFor, RDFS.label, Literal("works for", lang="en")) in graph  # not Russian
+    unnamed = Literal("связан с Организация", lang="ru")
+    assert (None, RDFS.label, unnamed) in graph
+
+
+def test_without_further_languages_a_russian_prompt_gets_russian_class_labels_only() -> None:
+    config = SchemaConfig(output_language="ru", label_languages=[])
+    messages = build_messages(BATCH, Graph(), IRIS, config)
+    assert "Further label languages" not in messages[1]["content"]
+    request = ChatCompletionRequest.model_validate({"model": "m", "messages": messages})
+    graph = parse_answer(answer(request, (*SCHEMA_RULES, *DEFAULT_RULES))[1], IRIS)
+
+    assert set(graph.objects(ONT.Person, RDFS.label)) == {Literal("Персона", lang="ru")}

@@ -193,3 +193,34 @@ def test_graph_without_entities_needs_no_model(chat: OpenAILikeChat) -> None:
 
 def test_default_rules_put_the_schema_rule_first() -> None:
     assert SCHEMA_RULES[0].name == "schema-induction"
+
+
+def test_a_russian_ontology_asks_for_russian_labels_and_tags_untagged_ones(
+    extracted: Graph,
+) -> None:
+    untagged = (
+        "ont:Person a owl:Class ; rdfs:label 'Персона' .\n"
+        "ont:Organization a owl:Class ; rdfs:label 'Организация' , 'Organization'@en .\n"
+        "ont:Geo a owl:Class ; rdfs:comment 'Место на карте' ."
+    )
+    recorder = Recorder(lambda _request: untagged)
+    result = _induce(extracted, recorder.rules, SchemaConfig(output_language="ru"))
+    prompt = recorder.requests[0].messages[1].text
+
+    assert "Label language: ru\nFurther label languages: en (tag every rdfs:label" in prompt
+    assert not result.used_fallback
+    assert (ONT.Person, RDFS.label, Literal("Персона", lang="ru")) in result.ontology
+    assert set(result.ontology.objects(ONT.Organization, RDFS.label)) == {
+        Literal("Организация", lang="ru"),
+        Literal("Organization", lang="en"),
+    }
+    assert (ONT.Geo, RDFS.comment, Literal("Место на карте", lang="ru")) in result.ontology
+
+
+def test_an_english_prompt_names_no_further_label_language(extracted: Graph) -> None:
+    recorder = Recorder(respond_with_ontology)
+    _induce(extracted, recorder.rules, SchemaConfig())
+    prompt = recorder.requests[0].messages[1].text
+
+    assert "Label language: en\n\nEntity types" in prompt
+    assert "Further label languages" not in prompt

@@ -22,6 +22,11 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from ferag.llm.openai_wire import ChatCompletionRequest
+from ferag.llm.standin.graphrag.language import (
+    entity_sentences,
+    relationship_sentence,
+    requested_language,
+)
 from ferag.llm.standin.graphrag.mentions import Kind
 from ferag.llm.standin.graphrag.names import Name, find_names
 
@@ -92,10 +97,12 @@ def is_loop_check(request: ChatCompletionRequest) -> bool:
 
 
 def respond_to_extraction(request: ChatCompletionRequest) -> str:
-    prompt = parse_extraction_prompt(request.last_user_text())
+    text = request.last_user_text()
+    prompt = parse_extraction_prompt(text)
     if prompt is None:
         return COMPLETION_DELIMITER
-    return extract_records(prompt.text, prompt.entity_types)
+    language = requested_language(text.split("-Real Data-", 1)[0])
+    return extract_records(prompt.text, prompt.entity_types, language)
 
 
 def respond_to_gleaning(_request: ChatCompletionRequest) -> str:
@@ -107,13 +114,34 @@ def respond_to_loop_check(_request: ChatCompletionRequest) -> str:
     return "N"
 
 
-def extract_records(text: str, entity_types: tuple[str, ...]) -> str:
-    """Entity and relationship records for ``text``, ending with the completion delimiter."""
+def extract_records(text: str, entity_types: tuple[str, ...], language: str = "en") -> str:
+    """Entity and relationship records for ``text``, ending with the completion delimiter;
+    descriptions are sentences of ``text`` in ``language`` (``ru``, or anything: ``en``)."""
     sentences, names = find_names(text)
     typed = [(name, entity_type(name.kind, entity_types)) for name in names[:MAX_ENTITIES]]
-    records = [_entity_record(name, kind, sentences) for name, kind in typed]
+    records = [
+        _entity_record(
+            name,
+            kind,
+            entity_sentences(
+                name.title, sentences, name.sentences, language, DESCRIPTION_SENTENCES
+            ),
+        )
+        for name, kind in typed
+    ]
     records += [
-        _relationship_record(a, b, count, sentences[first])
+        _relationship_record(
+            a,
+            b,
+            count,
+            relationship_sentence(
+                (a.title, b.title),
+                sentences,
+                sorted(set(a.sentences) & set(b.sentences)),
+                first,
+                language,
+            ),
+        )
         for (a, b), (count, first) in co_occurrences([n for n, _ in typed]).items()
     ]
     return f"\n{RECORD_DELIMITER}\n".join([*records, COMPLETION_DELIMITER])
@@ -144,9 +172,8 @@ def co_occurrences(names: list[Name]) -> dict[tuple[Name, Name], tuple[int, int]
     return pairs
 
 
-def _entity_record(name: Name, kind: str, sentences: list[str]) -> str:
-    quoted = [sentences[i] for i in name.sentences[:DESCRIPTION_SENTENCES]]
-    fields = ['"entity"', _field(name.title.upper()), kind, _description(" ".join(quoted))]
+def _entity_record(name: Name, kind: str, description: str) -> str:
+    fields = ['"entity"', _field(name.title.upper()), kind, _description(description)]
     return f"({TUPLE_DELIMITER.join(fields)})"
 
 
