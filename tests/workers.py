@@ -44,7 +44,7 @@ def settings_env(settings: Settings, **overrides: str) -> dict[str, str]:
         "FERAG_REDIS_URL": settings.redis_url or "",
         "FERAG_STORE_URL": settings.store_url or "",
         "FERAG_LLM_BASE_URL": settings.llm_base_url or "",
-        "FERAG_JWT_SECRET": settings.jwt_secret.get_secret_value(),
+        "FERAG_JWT_SECRET": settings.jwt_secret.get_secret_value() if settings.jwt_secret else "",
         "FERAG_LOG_JSON": "false",
         "FERAG_WORKER_HEARTBEAT_S": str(settings.worker_heartbeat_s),
     }

@@ -11,7 +11,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 RagLanguage = Literal["ru", "en", "auto"]
@@ -22,8 +29,14 @@ and ontology labels; ``auto`` detects it from each cycle's documents."""
 # GraphRAG (seconds), which the API must not.
 IndexEmbedding = Literal["entity_description", "community_full_content", "text_unit_text"]
 
-DEFAULT_JWT_SECRET = "change-me-local-only"  # noqa: S105 - refused outside local mode
 MIN_PRODUCTION_SECRET_LENGTH = 32
+# Secrets that were published (an old default of this setting): never sign tokens with them.
+PUBLISHED_JWT_SECRETS = frozenset({"change-me-local-only"})
+
+
+_HOW_TO_GENERATE_ONE = (
+    "set a long random secret, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+)
 
 
 class SettingsError(RuntimeError):
@@ -155,10 +168,40 @@ class Settings(BaseSettings):
         500 * 1024 * 1024, gt=0, description="Largest total size a zip may expand to."
     )
 
-    jwt_secret: SecretStr = Field(
-        SecretStr(DEFAULT_JWT_SECRET), description="Secret that signs access tokens."
+    jwt_secret: SecretStr | None = Field(
+        None,
+        description="Secret that signs access tokens; required (at least 32 characters) in "
+        "production. Empty in local mode: a random one is generated once and kept in "
+        "`home`/jwt_secret (mode 0600).",
     )
     jwt_ttl_minutes: int = Field(60 * 24, gt=0, description="Lifetime of an access token.")
+
+    registration: Literal["open", "closed"] = Field(
+        "open",
+        description="`open`: anyone may register with POST /auth/register; `closed`: only an "
+        "administrator creates accounts, with `ferag users create`.",
+    )
+    password_min_score: int = Field(
+        3,
+        ge=0,
+        le=4,
+        description="Least zxcvbn strength score (0-4) a new password needs; 3 refuses common "
+        "passwords, names and short patterns.",
+    )
+    login_failures_per_account: int = Field(
+        10,
+        gt=0,
+        description="Failed logins one email may have in the window before login answers 429.",
+    )
+    login_failures_per_address: int = Field(
+        50,
+        gt=0,
+        description="Failed logins one client address may have in the window (all emails) "
+        "before login answers 429.",
+    )
+    login_failure_window_s: int = Field(
+        900, gt=0, description="Moving window of the failed-login limits, in seconds."
+    )
 
     api_host: str = Field("127.0.0.1", description="Address the API listens on.")
     api_port: int = Field(8000, ge=0, le=65535, description="API port; 0 picks a free one.")
@@ -233,16 +276,32 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = Field(True, description="JSON log lines (false: plain text).")
 
+    @field_validator("jwt_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_unset(cls, value: object) -> object:
+        # deploy/.env.example ships `FERAG_JWT_SECRET=`: empty means "not set", never a key.
+        if value == "" or (isinstance(value, SecretStr) and not value.get_secret_value()):
+            return None
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_published_secret(self) -> Self:
+        if self.jwt_secret and self.jwt_secret.get_secret_value() in PUBLISHED_JWT_SECRETS:
+            raise ValueError(
+                "FERAG_JWT_SECRET is a published default that anyone can sign tokens with; "
+                f"unset it (local mode then generates one in FERAG_HOME) or {_HOW_TO_GENERATE_ONE}"
+            )
+        return self
+
     @model_validator(mode="after")
     def _enforce_production_rules(self) -> Self:
         if self.environment != "production":
             return self
-        secret = self.jwt_secret.get_secret_value()
-        if secret == DEFAULT_JWT_SECRET or len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
+        secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+        if len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
             raise ValueError(
-                f"FERAG_JWT_SECRET is the local default or shorter than "
-                f"{MIN_PRODUCTION_SECRET_LENGTH} characters; set a long random secret in "
-                "production, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+                f"FERAG_JWT_SECRET is empty or shorter than {MIN_PRODUCTION_SECRET_LENGTH} "
+                f"characters; production needs an explicit one: {_HOW_TO_GENERATE_ONE}"
             )
         for name in ("database_url", "redis_url", "store_url"):
             if getattr(self, name) is None:

@@ -36,6 +36,8 @@ from ferag.events.hub import hub_from_settings
 from ferag.llm.chat_model import chat_model_from_settings
 from ferag.logs import configure_logging, request_id_var
 from ferag.queueing import make_celery
+from ferag.security import jwt_secret
+from ferag.services.login_limits import LoginLimits
 from ferag.settings import Settings, get_settings
 from ferag.store.client import store_from_settings
 
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.redis = Redis.from_url(
             settings.require("redis_url"), socket_timeout=5, socket_connect_timeout=5
         )
+        app.state.login_limits = LoginLimits.from_settings(settings, app.state.redis)
         app.state.store = store_from_settings(settings)
         # A broker-only Celery client: the API enqueues by task name, never imports tasks.
         app.state.celery = make_celery(settings.require("redis_url"))
@@ -87,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
+    app.state.jwt_secret = jwt_secret(settings)  # read or generated once per process
     app.state.metrics = ApiMetrics()
     register_error_handlers(app)
     app.middleware("http")(_request_context)

@@ -9,7 +9,15 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from ferag.api.deps import DbDep, RagAccess, RagViewer, RedisDep, SettingsDep, get_current_user
+from ferag.api.deps import (
+    DbDep,
+    JwtSecretDep,
+    RagAccess,
+    RagViewer,
+    RedisDep,
+    SettingsDep,
+    get_current_user,
+)
 from ferag.db.models import User
 from ferag.errors import Unauthenticated
 from ferag.llm.chat_model import AnswerModel
@@ -50,7 +58,7 @@ ChatAccess = Annotated[RagAccess, Depends(chat_access)]
 
 def get_openai_user(
     db: DbDep,
-    settings: SettingsDep,
+    secret: JwtSecretDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
     """The caller of the OpenAI-compatible API: ``Authorization: Bearer`` with an API key, or
@@ -63,7 +71,7 @@ def get_openai_user(
     token = credentials.credentials
     if api_keys.is_api_key(token):
         return api_keys.authenticate(db, token)
-    return get_current_user(db, settings, token)
+    return get_current_user(db, secret, token)
 
 
 OpenAIUser = Annotated[User, Depends(get_openai_user)]

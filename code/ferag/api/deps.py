@@ -24,6 +24,7 @@ from ferag.db.models import Document, Rag, Role, User
 from ferag.errors import Forbidden, NotFound, Unauthenticated
 from ferag.security import read_access_token
 from ferag.services import cycles
+from ferag.services.login_limits import LoginLimits
 from ferag.services.members import membership
 from ferag.settings import Settings
 from ferag.store.client import TripleStore
@@ -57,18 +58,30 @@ def get_redis(request: Request) -> Redis:
     return redis
 
 
+def get_jwt_secret(request: Request) -> str:
+    secret: str = request.app.state.jwt_secret
+    return secret
+
+
+def get_login_limits(request: Request) -> LoginLimits:
+    limits: LoginLimits = request.app.state.login_limits
+    return limits
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 DbDep = Annotated[Session, Depends(get_db)]
 StoreDep = Annotated[TripleStore, Depends(get_store)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
 CeleryDep = Annotated[Celery, Depends(get_celery)]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
+JwtSecretDep = Annotated[str, Depends(get_jwt_secret)]
+LoginLimitsDep = Annotated[LoginLimits, Depends(get_login_limits)]
 
 
-def get_current_user(db: DbDep, settings: SettingsDep, token: TokenDep) -> User:
+def get_current_user(db: DbDep, secret: JwtSecretDep, token: TokenDep) -> User:
     if not token:
         raise Unauthenticated("log in and send the access token as `Authorization: Bearer …`")
-    user_id = read_access_token(token, settings.jwt_secret.get_secret_value())
+    user_id = read_access_token(token, secret)
     user = db.get(User, user_id)
     if user is None or not user.is_active:
         raise Unauthenticated("the account of this token no longer exists or is disabled")

@@ -19,11 +19,12 @@ from pydantic import (
 from ferag.cycle.lifecycle import StepRecord
 from ferag.db.models import Cycle, CycleStatus, Role, Version
 from ferag.services.changes import ROLLBACK
+from ferag.services.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from ferag.settings import RagLanguage
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Password = Annotated[str, Field(min_length=8, max_length=128)]
+Password = Annotated[str, Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)]
 
 
 class RequestModel(BaseModel):

@@ -1,6 +1,7 @@
 """The ``ferag`` console script (``ferag = "ferag.cli.main:app"``).
 
-Exit codes: 0 success, 1 the stack failed or is not (fully) running, 2 invalid settings,
+Exit codes: 0 success, 1 the stack failed or is not (fully) running, or a command was refused
+(e.g. a weak password for `ferag users create`), 2 invalid settings,
 130 `ferag up` killed everything at once on a second Ctrl-C.
 """
 
@@ -13,6 +14,7 @@ import typer
 
 from ferag.cli.options import HomeOption, cli_settings
 from ferag.cli.pipeline import pipeline as pipeline_command
+from ferag.cli.users import users as users_commands
 from ferag.logs import configure_logging
 from ferag.settings import SettingsError
 from ferag.stack.state import StackState, StateFileError, pid_alive, probe, state_path
@@ -138,6 +140,7 @@ def migrate(home: HomeOption = None) -> None:
 
 
 app.command("pipeline")(pipeline_command)
+app.add_typer(users_commands, name="users")
 
 if __name__ == "__main__":
     app()

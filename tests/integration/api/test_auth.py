@@ -58,7 +58,7 @@ def test_expired_token_is_refused(client: httpx.Client, settings: object) -> Non
     from ferag.security import create_access_token
     from ferag.settings import Settings
 
-    assert isinstance(settings, Settings)
+    assert isinstance(settings, Settings) and settings.jwt_secret is not None
     account = create_account(client)
     expired = create_access_token(
         account.id, settings.jwt_secret.get_secret_value(), timedelta(seconds=-1)

@@ -1,4 +1,5 @@
-"""Accounts: register, log in (JSON or the OAuth2 password form), who am I."""
+"""Accounts: register (unless registration is closed), log in (JSON or the OAuth2 password
+form, within the failed-login limits), who am I."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, status
 from pydantic import ValidationError
 
-from ferag.api.deps import CurrentUser, DbDep, SettingsDep
+from ferag.api.deps import CurrentUser, DbDep, JwtSecretDep, LoginLimitsDep, SettingsDep
 from ferag.api.schemas import LoginRequest, Token, UserCreate, UserPublic
-from ferag.errors import BadRequest, InvalidInput
+from ferag.errors import BadRequest, Forbidden, InvalidInput
 from ferag.security import create_access_token
 from ferag.services import accounts
 
@@ -66,21 +67,44 @@ def _details(exc: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED)
-def register(body: UserCreate, db: DbDep) -> UserPublic:
-    user = accounts.register_user(db, body.email, body.password, body.full_name)
+def registration_open(settings: SettingsDep) -> None:
+    if settings.registration == "closed":
+        raise Forbidden(
+            "registration is closed on this server; ask an administrator to create your "
+            "account (`ferag users create --email …`)",
+            code="registration_closed",
+        )
+
+
+@router.post(
+    "/register", status_code=status.HTTP_201_CREATED, dependencies=[Depends(registration_open)]
+)
+def register(body: UserCreate, db: DbDep, settings: SettingsDep) -> UserPublic:
+    user = accounts.register_user(
+        db,
+        body.email,
+        body.password,
+        body.full_name,
+        min_password_score=settings.password_min_score,
+    )
     return UserPublic.model_validate(user)
 
 
 @router.post("/login", openapi_extra=_LOGIN_BODY)
 def login(
     credentials: Annotated[LoginRequest, Depends(read_login_request)],
+    request: Request,
     db: DbDep,
+    limits: LoginLimitsDep,
+    secret: JwtSecretDep,
     settings: SettingsDep,
 ) -> Token:
-    user = accounts.authenticate(db, credentials.email, credentials.password)
+    # Behind a proxy, uvicorn takes the client from X-Forwarded-For when the proxy's address is
+    # in FORWARDED_ALLOW_IPS (docs/operations.md, "Logins").
+    address = request.client.host if request.client else "unknown"
+    user = accounts.log_in(db, limits, credentials.email, credentials.password, address)
     ttl = timedelta(minutes=settings.jwt_ttl_minutes)
-    token = create_access_token(user.id, settings.jwt_secret.get_secret_value(), ttl)
+    token = create_access_token(user.id, secret, ttl)
     return Token(access_token=token, expires_in=int(ttl.total_seconds()))
 
 

@@ -100,7 +100,7 @@ async def _authenticate(websocket: WebSocket, task_id: uuid.UUID) -> int:
     settings: Settings = websocket.app.state.settings
     token = await _receive_token(websocket, settings.ws_auth_timeout_s)
     try:
-        return read_access_token(token, settings.jwt_secret.get_secret_value())
+        return read_access_token(token, websocket.app.state.jwt_secret)
     except Unauthenticated as exc:
         raise SocketRefused(CLOSE_UNAUTHENTICATED, exc.message) from None
 
