@@ -91,6 +91,9 @@ def settings(
         store_url=store_url,
         llm_base_url=llm_url,
         jwt_secret=TEST_JWT_SECRET,
+        # Every test logs in from 127.0.0.1: the address limit would make one test's failed
+        # logins another's 429 (tests/integration/api/test_login_limits.py sets its own).
+        login_failures_per_address=1_000_000,
         log_json=False,
         log_level="WARNING",
         worker_heartbeat_s=1.0,

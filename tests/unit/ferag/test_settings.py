@@ -43,6 +43,22 @@ def test_production_refuses_default_secret_and_embedded_servers(
         load_settings()
 
 
+def test_the_published_default_secret_is_refused_everywhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FERAG_JWT_SECRET", "change-me-local-only")
+    with pytest.raises(SettingsError, match="FERAG_JWT_SECRET is a published default"):
+        load_settings()
+
+
+def test_an_empty_secret_means_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FERAG_JWT_SECRET", "")
+    assert load_settings().jwt_secret is None  # local mode generates one (ferag.security)
+    monkeypatch.setenv("FERAG_ENVIRONMENT", "production")
+    with pytest.raises(SettingsError, match="production needs an explicit one"):
+        load_settings()
+
+
 def test_missing_server_url_says_how_to_fix(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("FERAG_DATABASE_URL", raising=False)
     with pytest.raises(SettingsError, match="ferag up"):
