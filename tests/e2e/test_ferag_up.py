@@ -180,6 +180,11 @@ def test_ferag_up_runs_stops_and_restarts_on_the_same_data(home: Path) -> None:
 
         registered = httpx.post(f"{api_url}/auth/register", json=credentials, timeout=30)
         assert registered.status_code in (200, 201), registered.text
+        token = httpx.post(f"{api_url}/auth/login", json=credentials, timeout=30).json()
+        me = {"Authorization": f"Bearer {token['access_token']}"}
+        for _ in range(20):  # both API processes sign with the secret generated in the home
+            assert httpx.get(f"{api_url}/auth/me", headers=me, timeout=30).status_code == 200
+        assert (home / "jwt_secret").stat().st_mode & 0o777 == 0o600
         initialised_at = (home / "postgres" / "PG_VERSION").stat().st_mtime_ns
         stop(stack)
 
@@ -190,6 +195,7 @@ def test_ferag_up_runs_stops_and_restarts_on_the_same_data(home: Path) -> None:
         stack, api_url = start(home, FERAG_API_WORKERS="1")
         login = httpx.post(f"{api_url}/auth/login", json=credentials, timeout=30)
         assert login.status_code == 200, login.text
+        assert httpx.get(f"{api_url}/auth/me", headers=me, timeout=30).status_code == 200
         assert api_processes(home) == 1
         assert (home / "postgres" / "PG_VERSION").stat().st_mtime_ns == initialised_at
         stop(stack)
