@@ -2,15 +2,18 @@
 
 Tasks are named in the ``ferag.`` namespace; the API enqueues them by name with
 ``send_task`` and never imports this module. The worker announces itself with a heartbeat
-in Redis that ``/health`` reads.
+in Redis that ``/health`` reads, and serves its Prometheus metrics on
+``FERAG_WORKER_METRICS_PORT`` (``ferag.worker.observe``).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import socket
 import threading
+from pathlib import Path
 from typing import Any
 
 from celery.signals import setup_logging, worker_ready, worker_shutdown
@@ -28,6 +31,22 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 logger = logging.getLogger(__name__)
 
 settings = get_settings()
+
+
+def _use_metrics_dir() -> Path | None:
+    """Pool children write their metrics to files in a directory of this worker (not an API's,
+    even if inherited) that the main process serves; set before prometheus_client is imported
+    (it picks its value store at import), i.e. before the task modules are."""
+    if not settings.worker_metrics_port:
+        return None
+    path = settings.home / "run" / f"worker-metrics-{os.getpid()}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return path
+
+
+metrics_dir = _use_metrics_dir()
 
 app = make_celery(settings.require("redis_url"))
 app.conf.update(
@@ -73,6 +92,15 @@ def _start_heartbeat(sender: Any = None, **_: Any) -> None:
     logger.info("worker %s ready", name)
 
 
+@worker_ready.connect
+def _serve_metrics(**_: Any) -> None:
+    from ferag.worker.observe import serve_metrics
+
+    serve_metrics(settings, metrics_dir)
+
+
 @worker_shutdown.connect
 def _stop_heartbeat(**_: Any) -> None:
     _stop_beating.set()
+    if metrics_dir is not None:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
