@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from celery.signals import setup_logging, worker_ready, worker_shutdown
+from celery.signals import celeryd_after_setup, setup_logging, worker_ready, worker_shutdown
 from redis import Redis
 
 from ferag import heartbeat
@@ -68,6 +68,13 @@ _stop_beating = threading.Event()
 @setup_logging.connect
 def _configure_logging(**_: Any) -> None:
     configure_logging(settings.log_level, as_json=settings.log_json)
+
+
+@celeryd_after_setup.connect
+def _no_banner_in_json_logs(instance: Any = None, **_: Any) -> None:
+    """Celery prints a plain-text banner at start; with JSON logs every line must be JSON."""
+    if settings.log_json and instance is not None:
+        instance.quiet = True
 
 
 def _worker_name(sender: Any) -> str:
