@@ -8,19 +8,22 @@ in Redis that ``/health`` reads, and serves its Prometheus metrics on
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
 import socket
+import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+import celery.apps.worker
 from celery.signals import celeryd_after_setup, setup_logging, worker_ready, worker_shutdown
 from redis import Redis
 
 from ferag import heartbeat
-from ferag.logs import configure_logging
+from ferag.logs import JsonFormatter, configure_logging
 from ferag.queueing import make_celery
 from ferag.settings import get_settings
 
@@ -31,6 +34,26 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 logger = logging.getLogger(__name__)
 
 settings = get_settings()
+# Now, not only at Celery's ``setup_logging``: Celery warns (running as root, say) before it.
+configure_logging(settings.log_level, as_json=settings.log_json)
+
+
+def _say_json(msg: str, f: TextIO | None = sys.__stderr__) -> None:
+    """Celery's notices from its signal handlers (``celery.apps.worker.safe_say``: "Warm
+    shutdown", ...) as JSON lines. Celery writes them with one ``os.write`` because logging is
+    not safe in a signal handler; so does this."""
+    record = logging.makeLogRecord(
+        {"name": "celery.apps.worker", "levelname": "WARNING", "msg": msg.strip()}
+    )
+    if f is not None:
+        with contextlib.suppress(OSError, ValueError):
+            os.write(f.fileno(), (JsonFormatter().format(record) + "\n").encode())
+
+
+if settings.log_json:
+    # LanceDB's Rust logger writes plain text to stderr; its errors reach Python as exceptions.
+    os.environ.setdefault("LANCEDB_LOG", "off")
+    celery.apps.worker.safe_say = _say_json
 
 
 def _use_metrics_dir() -> Path | None:
