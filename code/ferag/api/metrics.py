@@ -10,6 +10,7 @@ numbers (aggregate them with ``max``, not ``sum``).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 
@@ -17,10 +18,13 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ferag import metrics
 from ferag.services.cycles import count_by_status
+
+logger = logging.getLogger(__name__)
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -77,8 +81,12 @@ class CycleStates(Collector):
         self._session_factory = session_factory
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        with self._session_factory() as db:
-            counts = count_by_status(db)
+        try:
+            with self._session_factory() as db:
+                counts = count_by_status(db)
+        except SQLAlchemyError as exc:  # the rest of /metrics still answers; /health says why
+            logger.warning("cycles by state not exported: database unavailable (%s)", exc)
+            return
         family = GaugeMetricFamily(
             metrics.CYCLES_FAMILY, "Update cycles in each state, all RAGs.", labels=["state"]
         )
