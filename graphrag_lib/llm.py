@@ -36,6 +36,10 @@ with the chat timeout). Should one be needed, llama-index passes extra keyword a
 ``chat``/``stream_chat`` on to the SDK's ``create``, which takes ``timeout=``. JSON answers
 are asked one call at a time; batching (several judgements in one schema) is the caller's.
 
+**Observing calls**: ``OpenAILikeChat(observer=...)`` is called once per model call (after the
+SDK's retries, a stream once exhausted or broken off) with an ``LlmCall``: model, seconds,
+outcome and usage. The host turns it into metrics; this module imports no metrics library.
+
 Errors (callers catch the base)::
 
     LlmError
@@ -52,9 +56,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import httpx
 from pydantic import BaseModel, Field, SecretStr
@@ -117,6 +122,20 @@ class Reply:
     usage: Usage | None = None
 
 
+@dataclass(frozen=True)
+class LlmCall:
+    """One model call as an observer sees it: ``outcome`` is ``error`` when it raised."""
+
+    model: str
+    seconds: float
+    outcome: Literal["ok", "error"]
+    usage: Usage | None = None
+    streamed: bool = False
+
+
+LlmObserver = Callable[[LlmCall], None]
+
+
 class ReplyStream(Iterator[str]):
     """The text deltas of a streamed answer (empty ones skipped). ``usage`` is set once the
     stream is exhausted, if the endpoint reported it."""
@@ -174,7 +193,7 @@ class OpenAILikeChat:
     and is retried ``endpoint.max_retries`` times by the openai SDK on transient failures.
     ``max_tokens`` bounds each answer (None: the server's limit). ``http_client`` lets the
     caller watch responses (e.g. an ``httpx`` event hook reading a header); it is closed with
-    this client.
+    this client. ``observer`` is told of every call (``LlmCall``), e.g. to count it.
     """
 
     def __init__(
@@ -184,11 +203,13 @@ class OpenAILikeChat:
         *,
         max_tokens: int | None = None,
         http_client: httpx.Client | None = None,
+        observer: LlmObserver | None = None,
     ) -> None:
         import openai
         from llama_index.llms.openai_like import OpenAILike
 
         self.endpoint = endpoint
+        self._observer = observer
         self.model = endpoint.chat_model
         api_key = endpoint.api_key.get_secret_value()
         timeout = endpoint.request_timeout_s
@@ -247,26 +268,45 @@ class OpenAILikeChat:
         return value
 
     def _reply(self, messages: Messages, **request: Any) -> Reply:
+        started = time.perf_counter()
         try:
             response = self._llm.chat(_chat_messages(messages), **request)
         except Exception as exc:
+            self._observe(started, None, failed=True)
             if (error := self._translate(exc)) is None:
                 raise
             raise error from exc
-        return Reply(response.message.content or "", _usage(response))
+        reply = Reply(response.message.content or "", _usage(response))
+        self._observe(started, reply.usage, failed=False)
+        return reply
 
     def _stream_parts(self, messages: Messages) -> Iterator[tuple[str, Usage | None]]:
         usage = {"stream_options": {"include_usage": True}}
+        started = time.perf_counter()
+        last: Usage | None = None
+        failed = True  # until the stream is exhausted: an early stop or an error counts
         responses = self._llm.stream_chat(_chat_messages(messages), **usage)
         try:
             for response in responses:
+                last = _usage(response) or last
                 yield response.delta or "", _usage(response)
+            failed = False
         except Exception as exc:
             if (error := self._translate(exc)) is None:
                 raise
             raise error from exc
         finally:
             responses.close()  # a reader that stops early (client gone) frees the connection
+            self._observe(started, last, failed=failed, streamed=True)
+
+    def _observe(
+        self, started: float, usage: Usage | None, *, failed: bool, streamed: bool = False
+    ) -> None:
+        if self._observer is None:
+            return
+        seconds = time.perf_counter() - started
+        outcome: Literal["ok", "error"] = "error" if failed else "ok"
+        self._observer(LlmCall(self.model, seconds, outcome, usage, streamed))
 
     def _translate(self, exc: Exception) -> LlmError | None:
         """``exc`` as an ``LlmError`` if it is the endpoint's failure, else None."""

@@ -214,6 +214,18 @@ class Settings(BaseSettings):
     )
     worker_concurrency: int = Field(1, gt=0, description="Celery worker processes (`ferag up`).")
     worker_heartbeat_s: float = Field(5.0, gt=0, description="Worker heartbeat period.")
+    worker_metrics_port: int = Field(
+        9810,
+        ge=0,
+        le=65535,
+        description="Port on which each worker serves its Prometheus metrics (steps, model "
+        "calls); 0: none. A second worker on the same host cannot bind it and runs unscraped.",
+    )
+    worker_metrics_host: str = Field(
+        "127.0.0.1",
+        description="Address the worker's metrics port listens on (0.0.0.0 for a Prometheus "
+        "on another host).",
+    )
     step_time_limit_s: int = Field(
         6 * 3600, gt=0, description="Hard time limit of one pipeline step (slow local models)."
     )

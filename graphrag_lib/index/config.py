@@ -71,6 +71,12 @@ class IndexConfig(BaseModel):
         "off, every related entity gets a community.",
     )
     concurrency: int = Field(4, gt=0, description="Model requests in flight at once.")
+    metrics_store: str | None = Field(
+        None,
+        description="A ``graphrag_llm`` metrics store type the host registered "
+        "(``graphrag_llm.metrics.register_metrics_store``); it receives each model call's "
+        "metrics (duration, tokens, cache hits). None: GraphRAG keeps no metrics.",
+    )
     embeddings: list[EmbeddingName] = Field(
         ["entity_description"],
         description="Embeddings to build in the local LanceDB store under the work dir; ferag "

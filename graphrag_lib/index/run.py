@@ -9,6 +9,7 @@ is GraphRAG's LLM cache under ``cache_dir``, which answers every request it has 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
 import hashlib
 import logging
@@ -121,7 +122,8 @@ def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
     except RuntimeError:
         return asyncio.run(coroutine)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphrag-index") as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+        # the caller's context variables (its log context, say) hold in the thread too
+        return pool.submit(contextvars.copy_context().run, asyncio.run, coroutine).result()
 
 
 def _require_all_workflows(results: list[PipelineRunResult], names: list[str]) -> None:

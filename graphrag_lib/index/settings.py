@@ -25,7 +25,7 @@ from graphrag.config.models.reporting_config import ReportingConfig
 from graphrag.config.models.summarize_descriptions_config import SummarizeDescriptionsConfig
 from graphrag_cache import CacheConfig
 from graphrag_chunking.chunking_config import ChunkingConfig
-from graphrag_llm.config import ModelConfig, RetryConfig
+from graphrag_llm.config import MetricsConfig, ModelConfig, RetryConfig
 from graphrag_llm.retry.exponential_retry import ExponentialRetry
 from graphrag_llm.retry.retry_factory import register_retry, retry_factory
 from graphrag_storage import StorageConfig
@@ -78,8 +78,8 @@ def graphrag_config(config: IndexConfig, work_dir: Path) -> GraphRagConfig:
     """GraphRAG's configuration for indexing into ``work_dir`` with ``config``."""
     endpoint = config.endpoint
     return GraphRagConfig(
-        completion_models={CHAT_MODEL_ID: _model(endpoint, endpoint.chat_model)},
-        embedding_models={EMBEDDING_MODEL_ID: _model(endpoint, endpoint.embedding_model)},
+        completion_models={CHAT_MODEL_ID: _model(config, endpoint.chat_model)},
+        embedding_models={EMBEDDING_MODEL_ID: _model(config, endpoint.embedding_model)},
         concurrent_requests=config.concurrency,
         async_mode=AsyncType.AsyncIO,
         chunking=ChunkingConfig(
@@ -150,7 +150,11 @@ def _llm_steps(config: IndexConfig, prompts: PromptFiles) -> dict[str, Any]:
     }
 
 
-def _model(endpoint: LlmEndpoint, model: str) -> ModelConfig:
+def _model(config: IndexConfig, model: str) -> ModelConfig:
+    endpoint = config.endpoint
+    metrics = None
+    if config.metrics_store is not None:  # the host's store; no writer: GraphRAG logs nothing
+        metrics = MetricsConfig(store=config.metrics_store, writer=None)
     return ModelConfig(
         model_provider="openai",
         model=model,
@@ -159,7 +163,7 @@ def _model(endpoint: LlmEndpoint, model: str) -> ModelConfig:
         # GraphRAG retries; the OpenAI client inside litellm must not retry on its own too.
         call_args={"timeout": endpoint.request_timeout_s, "max_retries": 0},
         retry=_retry(endpoint),
-        metrics=None,
+        metrics=metrics,
     )
 
 

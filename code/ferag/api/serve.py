@@ -6,6 +6,8 @@
 - No ``permessage-deflate``: progress events are small JSON, and compressing each one per socket
   costs more CPU than it saves bytes (p99 at 1,000 sockets ≈57 ms with it, ≈42 ms without, one
   process; docs/events.md).
+- Logging: uvicorn's own loggers (start-up, errors, the access log) go through ferag's handler
+  (``ferag.logs.logging_config``), so with ``FERAG_LOG_JSON`` every line is JSON.
 - With several processes, Prometheus metrics are kept in ``PROMETHEUS_MULTIPROC_DIR`` (the
   prometheus_client convention; ``<home>/run/metrics`` unless set) so that ``/metrics`` adds up
   every process rather than answering for whichever one took the request.
@@ -20,6 +22,7 @@ from pathlib import Path
 import uvicorn
 
 from ferag.api.metrics import MULTIPROC_ENV
+from ferag.logs import logging_config
 from ferag.settings import Settings
 
 APP = "ferag.api.app:create_app"
@@ -36,6 +39,7 @@ def serve(settings: Settings) -> None:
         port=settings.api_port,
         workers=settings.api_workers,
         ws_per_message_deflate=False,
+        log_config=logging_config(settings.log_level, as_json=settings.log_json),
     )
 
 

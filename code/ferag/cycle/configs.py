@@ -80,8 +80,12 @@ class StageConfigs:
     merge: MergeConfig
     index: Mapping[str, Any] = field(default_factory=dict)
 
-    def index_config(self, endpoint: LlmEndpoint, cache_dir: Path) -> IndexConfig:
-        return IndexConfig(endpoint=endpoint, cache_dir=cache_dir, **self.index)
+    def index_config(
+        self, endpoint: LlmEndpoint, cache_dir: Path, metrics_store: str | None = None
+    ) -> IndexConfig:
+        return IndexConfig(
+            endpoint=endpoint, cache_dir=cache_dir, metrics_store=metrics_store, **self.index
+        )
 
     @property
     def stats(self) -> dict[str, str]:

@@ -11,6 +11,11 @@ offers each followed task's events after the position of its slowest socket, eve
 ``poll_interval_s`` while Redis is unreachable and every ``audit_interval_s`` while it is.
 When Redis goes away the listener reconnects with back-off. Subscribers drop what they have
 already sent, so an event offered twice still reaches a client once.
+
+Metrics: ``ferag_ws_subscribers`` (subscriptions open in this process) and
+``ferag_event_fanout_seconds``, observed once per event Redis delivers to a followed task (not
+per socket, which would cost the fan-out): from the event's commit, by the database's clock, to
+its hand-over to the sockets' queues.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import logging
 import uuid
 from collections import deque
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
 from anyio import to_thread
@@ -28,6 +34,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ferag import metrics
 from ferag.events import history
 from ferag.events.schemas import CHANNEL_PATTERN, TERMINAL_STATUSES, TaskEventPublic, WireEvent
 from ferag.settings import Settings
@@ -137,9 +144,11 @@ class EventHub:
         """Follow a task from ``seq > after`` until the block exits."""
         subscription = Subscription(task_id, after, self._queue_size)
         self._topics.setdefault(task_id, set()).add(subscription)
+        metrics.WS_SUBSCRIBERS.inc()
         try:
             yield subscription
         finally:
+            metrics.WS_SUBSCRIBERS.dec()
             followers = self._topics.get(task_id)
             if followers is not None:
                 followers.discard(subscription)
@@ -230,6 +239,9 @@ class EventHub:
             logger.warning("ignoring a malformed event on %s", channel.decode())
             return
         self._dispatch(task_id, WireEvent.from_event(event))
+        stored = event.ts if event.ts.tzinfo else event.ts.replace(tzinfo=UTC)
+        latency = (datetime.now(UTC) - stored).total_seconds()
+        metrics.FANOUT_SECONDS.observe(max(latency, 0.0))  # clocks of two hosts may disagree
 
     async def _beat_forever(self) -> None:
         while True:

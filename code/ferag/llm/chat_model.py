@@ -3,7 +3,8 @@
 ``EndpointChatModel`` is ``graphrag_lib.llm.OpenAILikeChat`` over ``FERAG_LLM_BASE_URL`` with the
 chat settings (``FERAG_CHAT_TIMEOUT_S``, ``FERAG_CHAT_MAX_ANSWER_TOKENS``, no retries: chat is
 interactive) that also notes whether the endpoint is the offline stand-in (its
-``X-Ferag-Standin`` header), so answers can be labelled. ``ExtractiveChatModel`` answers
+``X-Ferag-Standin`` header), so answers can be labelled, and counts each call in the LLM
+metrics (step ``chat``). ``ExtractiveChatModel`` answers
 in-process when no endpoint is configured, with the same extractive composer as the stand-in.
 Errors are ``graphrag_lib.llm``'s: ``LlmUnavailable`` and ``LlmRejected``.
 """
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 
 import httpx
 
+from ferag import metrics
 from ferag.settings import Settings
 from graphrag_lib.llm import LlmEndpoint, Messages, OpenAILikeChat, Reply, ReplyStream
 from graphrag_lib.retrieve import compose_answer, dont_know, read_context_message
@@ -33,7 +36,12 @@ class EndpointChatModel(OpenAILikeChat):
         self.is_standin = False
         # the SDK's own httpx client (its connection limits), watched for the stand-in's header
         http_client = openai.DefaultHttpxClient(event_hooks={"response": [self._note_server]})
-        super().__init__(endpoint, max_tokens=max_tokens, http_client=http_client)
+        super().__init__(
+            endpoint,
+            max_tokens=max_tokens,
+            http_client=http_client,
+            observer=partial(metrics.observe_llm_call, step="chat"),
+        )
 
     def _note_server(self, response: httpx.Response) -> None:
         self.is_standin = response.headers.get(STANDIN_HEADER) == "offline"

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ferag import metrics
 from ferag.db.models import ChatSession
 from ferag.llm.chat_model import AnswerModel
 from ferag.services import chat_sessions
@@ -216,6 +217,13 @@ def record_turn(db: Session, prepared: PreparedTurn, answer: Answer) -> TurnResu
     chat_sessions.add_message(db, target.session_id, "user", prepared.question, {})
     message = chat_sessions.add_message(db, target.session_id, "assistant", reply.text, telemetry)
     db.commit()
+    context = prepared.context
+    metrics.observe_chat_turn(
+        telemetry["timings_ms"],
+        len(context.entities),
+        len(context.relations),
+        len(context.passages),
+    )
     citations, _ = resolve_citations(reply.text, prepared.context)
     logger.info(
         "chat turn in session %s: %d entities, %d passages, %s ms",

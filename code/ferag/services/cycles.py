@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ferag.cycle import lifecycle
 from ferag.cycle.chain import enqueue_steps
-from ferag.db.models import Cycle, Document, Rag, Task, TaskStatus, User, Version
+from ferag.db.models import Cycle, CycleStatus, Document, Rag, Task, TaskStatus, User, Version
 from ferag.errors import NotFound
 from ferag.events import history
 from ferag.events.history import EventDraft
@@ -98,6 +98,14 @@ def list_cycles(
         .limit(limit)
     ).all()
     return [(cycle, task_id, int(count)) for cycle, task_id, count in rows]
+
+
+def count_by_status(db: Session) -> dict[CycleStatus, int]:
+    """How many cycles of every RAG are in each status (every status, zeros included)."""
+    rows = db.execute(select(Cycle.status, func.count()).group_by(Cycle.status)).all()
+    counts = {status: 0 for status in CycleStatus}
+    counts.update({status: int(count) for status, count in rows})
+    return counts
 
 
 def get_cycle(db: Session, rag_id: int, cycle_id: int) -> Cycle:

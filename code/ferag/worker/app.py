@@ -2,22 +2,28 @@
 
 Tasks are named in the ``ferag.`` namespace; the API enqueues them by name with
 ``send_task`` and never imports this module. The worker announces itself with a heartbeat
-in Redis that ``/health`` reads.
+in Redis that ``/health`` reads, and serves its Prometheus metrics on
+``FERAG_WORKER_METRICS_PORT`` (``ferag.worker.observe``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import shutil
 import socket
+import sys
 import threading
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
-from celery.signals import setup_logging, worker_ready, worker_shutdown
+import celery.apps.worker
+from celery.signals import celeryd_after_setup, setup_logging, worker_ready, worker_shutdown
 from redis import Redis
 
 from ferag import heartbeat
-from ferag.logs import configure_logging
+from ferag.logs import JsonFormatter, configure_logging
 from ferag.queueing import make_celery
 from ferag.settings import get_settings
 
@@ -28,6 +34,42 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 logger = logging.getLogger(__name__)
 
 settings = get_settings()
+# Now, not only at Celery's ``setup_logging``: Celery warns (running as root, say) before it.
+configure_logging(settings.log_level, as_json=settings.log_json)
+
+
+def _say_json(msg: str, f: TextIO | None = sys.__stderr__) -> None:
+    """Celery's notices from its signal handlers (``celery.apps.worker.safe_say``: "Warm
+    shutdown", ...) as JSON lines. Celery writes them with one ``os.write`` because logging is
+    not safe in a signal handler; so does this."""
+    record = logging.makeLogRecord(
+        {"name": "celery.apps.worker", "levelname": "WARNING", "msg": msg.strip()}
+    )
+    if f is not None:
+        with contextlib.suppress(OSError, ValueError):
+            os.write(f.fileno(), (JsonFormatter().format(record) + "\n").encode())
+
+
+if settings.log_json:
+    # LanceDB's Rust logger writes plain text to stderr; its errors reach Python as exceptions.
+    os.environ.setdefault("LANCEDB_LOG", "off")
+    celery.apps.worker.safe_say = _say_json
+
+
+def _use_metrics_dir() -> Path | None:
+    """Pool children write their metrics to files in a directory of this worker (not an API's,
+    even if inherited) that the main process serves; set before prometheus_client is imported
+    (it picks its value store at import), i.e. before the task modules are."""
+    if not settings.worker_metrics_port:
+        return None
+    path = settings.home / "run" / f"worker-metrics-{os.getpid()}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return path
+
+
+metrics_dir = _use_metrics_dir()
 
 app = make_celery(settings.require("redis_url"))
 app.conf.update(
@@ -49,6 +91,13 @@ _stop_beating = threading.Event()
 @setup_logging.connect
 def _configure_logging(**_: Any) -> None:
     configure_logging(settings.log_level, as_json=settings.log_json)
+
+
+@celeryd_after_setup.connect
+def _no_banner_in_json_logs(instance: Any = None, **_: Any) -> None:
+    """Celery prints a plain-text banner at start; with JSON logs every line must be JSON."""
+    if settings.log_json and instance is not None:
+        instance.quiet = True
 
 
 def _worker_name(sender: Any) -> str:
@@ -73,6 +122,15 @@ def _start_heartbeat(sender: Any = None, **_: Any) -> None:
     logger.info("worker %s ready", name)
 
 
+@worker_ready.connect
+def _serve_metrics(**_: Any) -> None:
+    from ferag.worker.observe import serve_metrics
+
+    serve_metrics(settings, metrics_dir)
+
+
 @worker_shutdown.connect
 def _stop_heartbeat(**_: Any) -> None:
     _stop_beating.set()
+    if metrics_dir is not None:
+        shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -27,9 +27,16 @@ from ferag.cycle.storage import ServiceStorage
 from ferag.db.models import Cycle, CycleStatus, TaskStatus
 from ferag.events.progress import ProgressReporter
 from ferag.events.publisher import publish_event
+from ferag.logs import bind
 from ferag.services.cycles import PIPELINE, cycle_task
 from ferag.store.client import StoreUnavailable
 from ferag.worker.app import app, settings
+from ferag.worker.observe import (
+    GRAPHRAG_METRICS_STORE,
+    observe_llm_call,
+    observed_step,
+    register_graphrag_metrics,
+)
 from ferag.worker.runtime import WorkerRuntime, runtime
 from graphrag_lib.llm import LlmUnavailable, OpenAILikeChat
 from graphrag_lib.pipeline import STEP_NAMES, STEPS, CycleRun, StepOutcome, step_named
@@ -45,7 +52,8 @@ TIME_LIMIT_REASON = (
 
 def _register(step: str) -> Task:
     def run(self: Task, cycle_id: int) -> None:
-        run_step(self, cycle_id, step)
+        with observed_step(self, cycle_id, step, TRANSIENT):
+            run_step(self, cycle_id, step)
 
     run.__name__ = run.__qualname__ = step
     task: Task = app.task(
@@ -62,6 +70,7 @@ def _register(step: str) -> Task:
 
 
 TASKS: dict[str, Task] = {step.name: _register(step.name) for step in STEPS}
+register_graphrag_metrics()
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,7 @@ def run_step(task: Task, cycle_id: int, step: str) -> None:
     claim = _claim(rt, task, cycle_id, step)
     if claim is None:
         return
+    bind(rag_id=claim.rag_id, task_id=str(claim.task_id))
     reporter = ProgressReporter(
         rt.session_factory,
         rt.redis,
@@ -124,10 +134,10 @@ def _cycle_run(
     return CycleRun(
         storage=ServiceStorage(rt.session_factory, space, cycle_id, rt.settings.home),
         iris=space.iris,
-        index=configs.index_config(endpoint, rt.settings.home / "cache"),
+        index=configs.index_config(endpoint, rt.settings.home / "cache", GRAPHRAG_METRICS_STORE),
         schema=configs.schema,
         merge=configs.merge,
-        chat=lambda: OpenAILikeChat(endpoint),
+        chat=lambda: OpenAILikeChat(endpoint, observer=observe_llm_call),
         progress=reporter,
         earlier=claim.earlier,
     )

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile, 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import func, select
 
+from ferag import metrics
 from ferag.api.deps import (
     CeleryDep,
     DbDep,
@@ -88,10 +89,13 @@ async def upload_documents(
     uploaded = [
         UploadedFile(name=f.filename or "upload", data=await f.read(), date=date_all) for f in files
     ]
+    size = sum(len(f.data) for f in uploaded)
     try:
         documents = await asyncio.to_thread(read_upload, uploaded, _limits(settings))
     except DocumentError as exc:
+        metrics.observe_upload(size, accepted=False)
         raise FeragError.from_status(exc.status_hint, str(exc), code=exc.code) from exc
+    metrics.observe_upload(size, accepted=True)
     documents = [replace(doc, date=per_path.get(doc.path, doc.date)) for doc in documents]
     cycle, task = await asyncio.to_thread(cycles.open_cycle, db, access.rag, access.user, documents)
     enqueue_steps(celery, cycle.id)

@@ -95,5 +95,6 @@ async def read_health(request: Request) -> JSONResponse:
 @router.get("/metrics", response_class=Response)
 def read_metrics(request: Request) -> Response:
     """Prometheus text format; with several API processes, the sum over all of them."""
-    payload = generate_latest(request.app.state.metrics.exposed_registry())
+    state = request.app.state
+    payload = generate_latest(state.metrics.exposed_registry(state.session_factory))
     return Response(payload, media_type=CONTENT_TYPE_LATEST)
