@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 
@@ -68,7 +68,9 @@ def read_upload(files: Sequence[UploadedFile], limits: UploadLimits) -> list[Sou
     return list(iter_upload(files, limits))
 
 
-def iter_upload(files: Sequence[UploadedFile], limits: UploadLimits) -> Iterator[SourceDocument]:
+def iter_upload(
+    files: Sequence[UploadedFile], limits: UploadLimits
+) -> Generator[SourceDocument, None, None]:
     """The documents of the upload one at a time, in the order of ``read_upload``.
 
     Every check that needs no decompression (paths, duplicates, counts, declared sizes,
