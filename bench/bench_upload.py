@@ -253,7 +253,10 @@ def run_cases(cases: list[tuple[Case, str]], repeat: int) -> list[Result]:
                 return [measure(api.pid, url, token, rag_id, c, s, repeat) for c, s in cases]
             finally:
                 api.terminate()
-                api.wait(30)
+                try:
+                    api.wait(30)
+                except subprocess.TimeoutExpired:
+                    api.kill()
         finally:
             redis.stop()
             postgres.stop()

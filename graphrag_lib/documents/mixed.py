@@ -14,6 +14,7 @@ does not decode as UTF-8. Standard library only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from graphrag_lib.documents.cyrillic import decode_single_byte_cyrillic
@@ -33,7 +34,7 @@ class MixedLines:
         pronoun = "it reads" if len(self.other) == 1 else "they read"
         other = f"{pronoun} as {self.other_encoding}" if self.other_encoding else "another encoding"
         return (
-            f"the file mixes encodings: {_lines(self.utf8)} UTF-8, but {_lines(self.other)} "
+            f"the file mixes encodings: {_numbers(self.utf8)} UTF-8, but {_numbers(self.other)} "
             f"not ({other})"
         )
 
@@ -43,7 +44,7 @@ def find_mixed_lines(data: bytes) -> MixedLines | None:
     utf8: list[int] = []
     other: list[bytes] = []
     other_numbers: list[int] = []
-    for number, line in enumerate(data.split(b"\n"), start=1):
+    for number, line in enumerate(_lines(data), start=1):
         if line.isascii():
             continue
         try:
@@ -61,7 +62,17 @@ def find_mixed_lines(data: bytes) -> MixedLines | None:
     return MixedLines(utf8, other_numbers, encoding)
 
 
-def _lines(numbers: list[int]) -> str:
+def _lines(data: bytes) -> Iterator[bytes]:
+    """The lines of ``data`` one at a time (``split`` would copy the whole file at once)."""
+    start = 0
+    while start <= len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        yield data[start:end]
+        start = end + 1
+
+
+def _numbers(numbers: list[int]) -> str:
     shown = ", ".join(str(n) for n in numbers[:_SHOWN_LINES])
     more = f" and {len(numbers) - _SHOWN_LINES} more" if len(numbers) > _SHOWN_LINES else ""
     verb = "is" if len(numbers) == 1 else "are"

@@ -101,3 +101,9 @@ def test_single_byte_russian_with_yo_is_not_taken_for_mixed(codec: str) -> None:
     line = "Всё, ёж и лёд: съёмка в Казани с 2021 года.\n"
     text, found = decode_text("a.txt", (line * 40).encode(codec))
     assert (text, found) == (line * 40, codec)
+
+
+@pytest.mark.parametrize("codec", ["cp1251", "koi8-r"])
+def test_a_large_single_byte_file_is_judged_on_a_sample_and_decoded_whole(codec: str) -> None:
+    text = "Kazan office notes.\n" * 20_000 + "Склад Тайга в Казани, отчёт за квартал.\n" * 20_000
+    assert decode_text("a.txt", text.encode(codec)) == (text.rstrip("\n") + "\n", codec)
