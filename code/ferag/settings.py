@@ -161,11 +161,35 @@ class Settings(BaseSettings):
     )
 
     max_upload_bytes: int = Field(
-        50 * 1024 * 1024, gt=0, description="Largest accepted upload request, in bytes."
+        50 * 1024 * 1024,
+        gt=0,
+        description="Largest accepted request body, in bytes, counted as it arrives (chunked "
+        "or not): a body that passes it is cut off with 413.",
     )
     max_upload_files: int = Field(1000, gt=0, description="Most documents in one upload.")
     max_archive_expanded_bytes: int = Field(
-        500 * 1024 * 1024, gt=0, description="Largest total size a zip may expand to."
+        500 * 1024 * 1024,
+        gt=0,
+        description="Largest total size the documents of one upload may expand to, in bytes "
+        "(checked against the sizes a zip declares, then against what it really produces).",
+    )
+    max_document_bytes: int = Field(
+        32 * 1024 * 1024,
+        gt=0,
+        description="Largest single document, in bytes, after expanding an archive: a document "
+        "is held whole in API memory while its text is extracted.",
+    )
+    upload_concurrency_per_user: int = Field(
+        2,
+        ge=0,
+        description="Uploads one user may have in progress at once (all RAGs); beyond it 429; "
+        "0: unlimited.",
+    )
+    upload_daily_bytes_per_user: int = Field(
+        2 * 1024 * 1024 * 1024,
+        ge=0,
+        description="Bytes of documents (expanded) one user may upload per UTC day (all "
+        "RAGs); an upload that would pass it is refused with 429; 0: unlimited.",
     )
 
     jwt_secret: SecretStr | None = Field(

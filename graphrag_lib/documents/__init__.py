@@ -2,13 +2,18 @@
 
 ``read_upload(files, limits)`` expands zips, skips junk, checks every limit and extracts text from
 txt, md, html, pdf, docx, json and csv; it raises before returning anything, so the caller stores
-all documents of an upload or none. ``extract_text(name, data)`` reads one file.
+all documents of an upload or none. ``iter_upload(files, limits)`` yields the same documents one
+at a time (memory holds one document, not the upload) after every check that needs no
+decompression has passed; its caller stores them in one transaction. Uploaded files may be bytes
+or seekable binary files. ``extract_text(name, data)`` reads one file.
 
 Text encodings are detected (BOMs, UTF-8, UTF-16, Windows-1251 vs KOI8-R by Russian letter
-statistics, charset-normalizer for the rest); see ``encodings`` and ``cyrillic``. Paths are the
-POSIX paths inside the upload (inside the archive for zip members), normalised but complete.
-Nested zips are refused, not expanded. Limits arrive as ``UploadLimits``; nothing here reads the
-environment or imports FastAPI, Celery, SQLAlchemy or Redis.
+statistics, charset-normalizer for the rest); see ``encodings`` and ``cyrillic``. A text file
+that mixes UTF-8 lines with lines in another encoding is refused (``MixedEncoding``), not
+decoded. Paths are the POSIX paths inside the upload (inside the archive for zip members),
+normalised but complete. Nested zips are refused, not expanded. Limits arrive as
+``UploadLimits``; nothing here reads the environment or imports FastAPI, Celery, SQLAlchemy or
+Redis.
 
 Errors (every one has ``.path``, ``.archive``, a message saying how to fix it, ``status_hint``
 for the HTTP answer and a stable ``code``)::
@@ -17,6 +22,7 @@ for the HTTP answer and a stable ``code``)::
     ├── UnsupportedFormat            422  extension not supported, or content contradicts it
     ├── EmptyDocument                422  0 bytes, no extractable text, or an empty upload
     ├── UnreadableDocument           422  damaged, encrypted, or in no recognisable encoding
+    │   └── MixedEncoding            422  UTF-8 lines mixed with lines in another encoding
     ├── UnsafeArchivePath            422  '..', absolute path, drive letter, symlink, too deep
     ├── DuplicatePath                422  two files end up at one path
     ├── FileTooLarge                 413  one document over max_file_bytes
@@ -31,6 +37,7 @@ from graphrag_lib.documents.errors import (
     DuplicatePath,
     EmptyDocument,
     FileTooLarge,
+    MixedEncoding,
     TooManyFiles,
     UnreadableDocument,
     UnsafeArchivePath,
@@ -40,7 +47,7 @@ from graphrag_lib.documents.errors import (
 from graphrag_lib.documents.formats import extract_text
 from graphrag_lib.documents.limits import UploadLimits
 from graphrag_lib.documents.models import SourceDocument, UploadedFile
-from graphrag_lib.documents.upload import read_upload
+from graphrag_lib.documents.upload import iter_upload, read_upload
 
 __all__ = [
     "ArchiveTooLarge",
@@ -48,6 +55,7 @@ __all__ = [
     "DuplicatePath",
     "EmptyDocument",
     "FileTooLarge",
+    "MixedEncoding",
     "SourceDocument",
     "TooManyFiles",
     "UnreadableDocument",
@@ -57,5 +65,6 @@ __all__ = [
     "UploadTooLarge",
     "UploadedFile",
     "extract_text",
+    "iter_upload",
     "read_upload",
 ]

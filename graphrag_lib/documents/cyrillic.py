@@ -32,6 +32,8 @@ _PUNCTUATION_LOGP = math.log(0.005)
 _OTHER_LOGP = math.log(1e-7)
 _CASE_FLIP_LOGP = math.log(1e-3)
 _WORD = re.compile(r"[^\W\d_]+")
+_NON_ASCII_BYTE = re.compile(rb"[\x80-\xff]")
+SAMPLE_BYTES = 256 * 1024
 
 
 def is_cyrillic_letter(char: str) -> bool:
@@ -76,16 +78,33 @@ def looks_cyrillic(text: str) -> bool:
 
 
 def decode_single_byte_cyrillic(data: bytes) -> tuple[str, str] | None:
-    """``(text, encoding)`` of the likeliest Russian single-byte decoding; None if not Russian."""
-    best: tuple[float, str, str] | None = None
+    """``(text, encoding)`` of the likeliest Russian single-byte decoding; None if not Russian.
+
+    The candidates are judged on a sample (``SAMPLE_BYTES`` from the line of the first
+    non-ASCII byte): a single-byte file is in one encoding throughout, and judging all of a
+    large file costs seconds and a word list the size of the file. Only the winner decodes it
+    whole.
+    """
+    sample = _sample(data)
+    ranked: list[tuple[float, str]] = []
     for encoding in CANDIDATES:
         try:
-            text = data.decode(encoding)
+            text = sample.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if not looks_cyrillic(text):
-            continue
-        score = score_russian(text)
-        if best is None or score > best[0]:
-            best = (score, text, encoding)
-    return None if best is None else (best[1], best[2])
+        if looks_cyrillic(text):
+            ranked.append((score_russian(text), encoding))
+    for _, encoding in sorted(ranked, reverse=True):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue  # a byte the sample did not hold is undefined in this encoding
+    return None
+
+
+def _sample(data: bytes) -> bytes:
+    if len(data) <= SAMPLE_BYTES:
+        return data
+    first = _NON_ASCII_BYTE.search(data)
+    start = 0 if first is None else data.rfind(b"\n", 0, first.start()) + 1
+    return data[start : start + SAMPLE_BYTES]

@@ -3,7 +3,8 @@
 Order of evidence: a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE); an encoding the file
 declares (``<meta charset>`` in HTML) if the bytes decode with it; UTF-16 without a mark when NUL
 bytes sit only in every other position; otherwise more than a stray NUL (0.1 % of the bytes)
-means binary; strict UTF-8; Windows-1251 or KOI8-R when the text reads as Russian (``cyrillic``);
+means binary; strict UTF-8; a file mixing UTF-8 lines with lines in another encoding is refused
+(``mixed``); Windows-1251 or KOI8-R when the text reads as Russian (``cyrillic``);
 charset-normalizer for everything else. Text full of other control characters is binary too.
 Encodings are reported by their Python codec name (``utf-8``, ``utf-8-sig``, ``utf-16-le``,
 ``cp1251``, ``koi8-r``, ...).
@@ -17,7 +18,8 @@ import unicodedata
 from charset_normalizer import from_bytes
 
 from graphrag_lib.documents.cyrillic import decode_single_byte_cyrillic
-from graphrag_lib.documents.errors import UnreadableDocument, UnsupportedFormat
+from graphrag_lib.documents.errors import MixedEncoding, UnreadableDocument, UnsupportedFormat
+from graphrag_lib.documents.mixed import find_mixed_lines
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -63,6 +65,12 @@ def _decode(path: str, data: bytes, declared: str | None) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if mixed := find_mixed_lines(data):
+        raise MixedEncoding(
+            path,
+            mixed.describe(),
+            "Save the whole file in one encoding (UTF-8) and upload it again",
+        )
     if found := decode_single_byte_cyrillic(data):
         return found
     return _decode_guessed(path, data)

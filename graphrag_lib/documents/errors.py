@@ -55,6 +55,13 @@ class UnreadableDocument(DocumentError):
     code = "unreadable_document"
 
 
+class MixedEncoding(UnreadableDocument):
+    """A text file whose lines are in different encodings (UTF-8 and a single-byte one):
+    no one decoding reads it, and guessing one would index part of it as mojibake."""
+
+    code = "mixed_encoding"
+
+
 class UnsafeArchivePath(DocumentError):
     """A path that escapes the upload (``..``, absolute, drive letter), a symlink, or too deep."""
 

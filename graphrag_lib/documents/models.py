@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 
 @dataclass(frozen=True)
@@ -13,11 +15,29 @@ class UploadedFile:
     ``name`` is the file name the client sent, folders included when a folder was uploaded
     (``reports/2024/q1.txt``); a ``.zip`` is expanded. ``date`` is the document date the user gave;
     every member of an uploaded zip gets its archive's date.
+
+    ``data`` is the file's bytes, or a seekable binary file holding them (the spooled temporary
+    file of a multipart upload), so a large upload is read member by member, never held whole.
     """
 
     name: str
-    data: bytes = field(repr=False)
+    data: bytes | BinaryIO = field(repr=False)
     date: dt.date | None = None
+
+    def open(self) -> BinaryIO:
+        """The file, positioned at its start."""
+        file = io.BytesIO(self.data) if isinstance(self.data, bytes) else self.data
+        file.seek(0)
+        return file
+
+    def size(self) -> int:
+        if isinstance(self.data, bytes):
+            return len(self.data)
+        return self.data.seek(0, io.SEEK_END)
+
+    def read(self) -> bytes:
+        """All of the file's bytes (callers check ``size()`` against their limit first)."""
+        return self.data if isinstance(self.data, bytes) else self.open().read()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from redis import Redis
 
+from ferag.api.body_limit import BodyLimit
 from ferag.api.errors import register_error_handlers
 from ferag.api.metrics import ApiMetrics
 from ferag.api.routes import (
@@ -93,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.jwt_secret = jwt_secret(settings)  # read or generated once per process
     app.state.metrics = ApiMetrics()
     register_error_handlers(app)
+    # Inside the request context, so a 413 carries the request id like every other error.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.middleware("http")(_request_context)
     routers: tuple[APIRouter, ...] = (auth.router, rags.router, cycles.router, tasks.router)
     routers += (ws.router, operations.router)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable
 
 from celery import Celery
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ferag.cycle import lifecycle
@@ -26,6 +26,10 @@ logger = logging.getLogger(__name__)
 
 PIPELINE = "pipeline"
 TASK_KIND = "cycle"
+# One INSERT of document rows carries about this much (one larger document goes alone): PostgreSQL
+# refuses a message over 1 GB, and the batch is held in memory until it is sent.
+INSERT_BATCH_BYTES = 8 * 1024 * 1024
+INSERT_BATCH_ROWS = 500
 
 
 def current_version(db: Session, rag_id: int) -> int:
@@ -38,41 +42,67 @@ def open_cycle(
     db: Session,
     rag: Rag,
     user: User,
-    documents: Sequence[SourceDocument],
+    documents: Iterable[SourceDocument],
 ) -> tuple[Cycle, Task]:
-    """Store the documents with a new cycle and its task in one transaction."""
-    cycle = Cycle(
-        rag_id=rag.id,
-        created_by=user.id,
-        base_version=current_version(db, rag.id),
-        stats={"documents": len(documents)},
-    )
-    db.add(cycle)
-    db.flush()
-    task = history.create_task(db, rag.id, TASK_KIND, cycle_id=cycle.id)
-    for doc in documents:
-        db.add(_document_row(rag.id, cycle.id, doc))
-    message = f"cycle {cycle.id} queued with {len(documents)} documents"
+    """Store the documents with a new cycle and its task in one transaction.
+
+    ``documents`` may be an iterator that reads them as it goes (``iter_upload``): rows are
+    written in batches of about ``INSERT_BATCH_BYTES`` as they come, so neither this process
+    nor one INSERT statement holds the whole upload. If it raises, the transaction is rolled
+    back and nothing is stored.
+    """
+    try:
+        cycle = Cycle(rag_id=rag.id, created_by=user.id, base_version=current_version(db, rag.id))
+        db.add(cycle)
+        db.flush()
+        task = history.create_task(db, rag.id, TASK_KIND, cycle_id=cycle.id)
+        count, size = _insert_documents(db, rag.id, cycle.id, documents)
+    except BaseException:
+        db.rollback()
+        raise
+    cycle.stats = {"documents": count}
+    message = f"cycle {cycle.id} queued with {count} documents"
     history.append_event(db, task.id, EventDraft(PIPELINE, TaskStatus.queued, message=message))
     db.commit()
-    logger.info("cycle %s opened for rag %s with %d documents", cycle.id, rag.id, len(documents))
+    logger.info(
+        "cycle %s opened for rag %s with %d documents (%d bytes)", cycle.id, rag.id, count, size
+    )
     return cycle, task
 
 
-def _document_row(rag_id: int, cycle_id: int, doc: SourceDocument) -> Document:
-    return Document(
-        rag_id=rag_id,
-        cycle_id=cycle_id,
-        path=doc.path,
-        title=doc.title,
-        format=doc.format,
-        encoding=doc.encoding,
-        document_date=doc.date,
-        sha256=doc.sha256,
-        size=doc.size,
-        original=doc.original,
-        text=doc.text,
-    )
+def _insert_documents(
+    db: Session, rag_id: int, cycle_id: int, documents: Iterable[SourceDocument]
+) -> tuple[int, int]:
+    """Insert the documents in bounded batches; ``(count, bytes of originals)``."""
+    batch: list[dict[str, object]] = []
+    batch_bytes = count = total = 0
+    for doc in documents:
+        batch.append(_document_row(rag_id, cycle_id, doc))
+        batch_bytes += doc.size + len(doc.text)
+        count += 1
+        total += doc.size
+        if batch_bytes >= INSERT_BATCH_BYTES or len(batch) >= INSERT_BATCH_ROWS:
+            db.execute(insert(Document), batch)
+            batch, batch_bytes = [], 0
+    if batch:
+        db.execute(insert(Document), batch)
+    return count, total
+
+
+def _document_row(rag_id: int, cycle_id: int, doc: SourceDocument) -> dict[str, object]:
+    return {
+        "rag_id": rag_id,
+        "cycle_id": cycle_id,
+        "path": doc.path,
+        "title": doc.title,
+        "format": doc.format,
+        "encoding": doc.encoding,
+        "document_date": doc.date,
+        "sha256": doc.sha256,
+        "size": doc.size,
+        "original": doc.original,
+        "text": doc.text,
+    }
 
 
 def cycle_task(db: Session, cycle: Cycle) -> Task:

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import json
-from dataclasses import replace
-from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile, status
-from pydantic import TypeAdapter, ValidationError
+from fastapi import APIRouter, Query, Request, status
 from sqlalchemy import func, select
 
 from ferag import metrics
@@ -23,83 +19,65 @@ from ferag.api.deps import (
     cycle_public,
 )
 from ferag.api.schemas import CyclePublic, CyclesPublic, UploadAccepted
+from ferag.api.upload_form import UPLOAD_OPENAPI, read_upload_form
 from ferag.cycle.chain import enqueue_steps
 from ferag.db.models import Cycle
-from ferag.errors import FeragError, InvalidInput, PayloadTooLarge
+from ferag.errors import FeragError
 from ferag.events.publisher import announce
-from ferag.services import cycles
+from ferag.services import cycles, uploads
+from ferag.services.upload_quota import UploadQuota
 from ferag.settings import Settings
-from graphrag_lib.documents import DocumentError, UploadedFile, UploadLimits, read_upload
+from graphrag_lib.documents import UploadedFile, UploadLimits
 
 router = APIRouter(prefix="/rags/{rag_id}", tags=["cycles"])
 
-_DATES = TypeAdapter(dict[str, date])
-
-
-def check_upload_size(request: Request, settings: SettingsDep) -> None:
-    """Refuse an oversized request before reading its body."""
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > settings.max_upload_bytes:
-        raise PayloadTooLarge(
-            f"the upload is {int(length):,} bytes; the limit is {settings.max_upload_bytes:,} "
-            "(FERAG_MAX_UPLOAD_BYTES): split it into several uploads",
-            code="upload_too_large",
-        )
-
-
-def _parse_dates(raw: str | None) -> dict[str, date]:
-    if not raw:
-        return {}
-    try:
-        return _DATES.validate_python(json.loads(raw))
-    except (ValueError, ValidationError):
-        raise InvalidInput(
-            "`dates` must be a JSON object of path → ISO date, e.g. "
-            '{"reports/q1.txt": "2024-03-31"}',
-            code="invalid_dates",
-        ) from None
-
 
 def _limits(settings: Settings) -> UploadLimits:
-    expanded = settings.max_archive_expanded_bytes
     return UploadLimits(
         max_files=settings.max_upload_files,
-        max_file_bytes=expanded,
-        max_total_bytes=expanded,
-        max_archive_expanded_bytes=expanded,
+        max_file_bytes=settings.max_document_bytes,
+        max_total_bytes=settings.max_archive_expanded_bytes,
+        max_archive_expanded_bytes=settings.max_archive_expanded_bytes,
     )
 
 
-@router.post(
-    "/upload", status_code=status.HTTP_202_ACCEPTED, dependencies=[Depends(check_upload_size)]
-)
+@router.post("/upload", status_code=status.HTTP_202_ACCEPTED, openapi_extra=UPLOAD_OPENAPI)
 async def upload_documents(
+    request: Request,
     access: RagEditor,
     db: DbDep,
     settings: SettingsDep,
     celery: CeleryDep,
-    files: Annotated[list[UploadFile], File(description="Documents, or zips of folder trees.")],
-    dates: Annotated[str | None, Form(description='JSON {"path": "YYYY-MM-DD"}')] = None,
-    date_all: Annotated[
-        date | None, Form(alias="date", description="Date of every document.")
-    ] = None,
+    redis: RedisDep,
 ) -> UploadAccepted:
-    """Store the documents and start an update cycle; answers at once with its ids."""
-    per_path = _parse_dates(dates)
-    uploaded = [
-        UploadedFile(name=f.filename or "upload", data=await f.read(), date=date_all) for f in files
-    ]
-    size = sum(len(f.data) for f in uploaded)
-    try:
-        documents = await asyncio.to_thread(read_upload, uploaded, _limits(settings))
-    except DocumentError as exc:
-        metrics.observe_upload(size, accepted=False)
-        raise FeragError.from_status(exc.status_hint, str(exc), code=exc.code) from exc
-    metrics.observe_upload(size, accepted=True)
-    documents = [replace(doc, date=per_path.get(doc.path, doc.date)) for doc in documents]
-    cycle, task = await asyncio.to_thread(cycles.open_cycle, db, access.rag, access.user, documents)
+    """Store the documents and start an update cycle; answers at once with its ids.
+
+    The caller's role and upload limits are checked before the body is read; the body is
+    counted as it arrives (``BodyLimit``) and its documents are read and stored one at a time.
+    """
+    quota = UploadQuota(
+        redis,
+        access.user.id,
+        concurrency=settings.upload_concurrency_per_user,
+        daily_bytes=settings.upload_daily_bytes_per_user,
+    )
+    await asyncio.to_thread(quota.check_day)
+    with quota.slot():
+        async with read_upload_form(request, settings.max_upload_files) as form:
+            files = [UploadedFile(f.filename or "upload", f.file, form.date) for f in form.files]
+            size = sum(f.size or 0 for f in form.files)
+            try:
+                cycle, task = await asyncio.to_thread(
+                    uploads.store_upload,
+                    db, access.rag, access.user, files, form.dates, _limits(settings), quota,
+                )  # fmt: skip
+            except FeragError:
+                metrics.observe_upload(size, accepted=False)
+                raise
+            metrics.observe_upload(size, accepted=True)
     enqueue_steps(celery, cycle.id)
-    return UploadAccepted(cycle_id=cycle.id, task_id=task.id, documents=len(documents))
+    count = cycle.stats["documents"]
+    return UploadAccepted(cycle_id=cycle.id, task_id=task.id, documents=count)
 
 
 @router.get("/cycles")

@@ -196,3 +196,11 @@ def test_names_without_the_utf8_flag() -> None:
     data = zip_bytes({"X" * len(cp866): b"one", "Y" * len(utf8): b"two"})
     data = data.replace(b"X" * len(cp866), cp866).replace(b"Y" * len(utf8), utf8)
     assert [m.path for m in expand_zip("ru.zip", data, LIMITS)] == ["Отчёт.txt", "Казань.md"]
+
+
+def test_many_members_each_too_small_to_ratio_check_are_a_bomb_together() -> None:
+    size = LIMITS.ratio_check_min_bytes - 1
+    data = zip_bytes({f"docs/{i}.txt": b"a" * size for i in range(4)})
+    with pytest.raises(ArchiveTooLarge, match=r"the archive expands \d+ to 1") as caught:
+        expand_zip("bomb.zip", data, LIMITS)
+    assert (caught.value.path, caught.value.archive) == ("bomb.zip", None)

@@ -7,7 +7,7 @@ import codecs
 
 import pytest
 
-from graphrag_lib.documents import UnreadableDocument, UnsupportedFormat
+from graphrag_lib.documents import MixedEncoding, UnreadableDocument, UnsupportedFormat
 from graphrag_lib.documents.encodings import canonical_encoding, decode_text
 
 RUSSIAN = "Анна Смирнова возглавляет «Бореалис Логистик» в Казани.\nОфис открыт в 2016 году."
@@ -79,3 +79,31 @@ def test_canonical_encoding() -> None:
     assert canonical_encoding("windows-1251") == "cp1251"
     assert canonical_encoding("KOI8-R") == "koi8-r"
     assert canonical_encoding("nonsense") is None
+
+
+def test_utf8_lines_mixed_with_windows_1251_lines_are_refused_naming_both() -> None:
+    data = (
+        "Анна Смирнова возглавляет склад.\nKazan office\n".encode()
+        + "Склад «Тайга» открыт в 2021 году.\nОфис в Казани.\n".encode("cp1251")
+    )
+    with pytest.raises(MixedEncoding) as caught:
+        decode_text("notes.txt", data)
+    assert caught.value.path == "notes.txt"
+    assert caught.value.code == "mixed_encoding" and caught.value.status_hint == 422
+    assert "line 1 is UTF-8, but lines 3, 4 are not (they read as Windows-1251)" in str(
+        caught.value
+    )
+
+
+@pytest.mark.parametrize("codec", ["cp1251", "koi8-r"])
+def test_single_byte_russian_with_yo_is_not_taken_for_mixed(codec: str) -> None:
+    # "всё", "лёд" in KOI8-R hold byte pairs that are valid UTF-8 on their own.
+    line = "Всё, ёж и лёд: съёмка в Казани с 2021 года.\n"
+    text, found = decode_text("a.txt", (line * 40).encode(codec))
+    assert (text, found) == (line * 40, codec)
+
+
+@pytest.mark.parametrize("codec", ["cp1251", "koi8-r"])
+def test_a_large_single_byte_file_is_judged_on_a_sample_and_decoded_whole(codec: str) -> None:
+    text = "Kazan office notes.\n" * 20_000 + "Склад Тайга в Казани, отчёт за квартал.\n" * 20_000
+    assert decode_text("a.txt", text.encode(codec)) == (text.rstrip("\n") + "\n", codec)

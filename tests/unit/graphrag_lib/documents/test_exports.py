@@ -12,6 +12,7 @@ def test_exported_members() -> None:
         "DuplicatePath",
         "EmptyDocument",
         "FileTooLarge",
+        "MixedEncoding",
         "SourceDocument",
         "TooManyFiles",
         "UnreadableDocument",
@@ -21,6 +22,7 @@ def test_exported_members() -> None:
         "UploadTooLarge",
         "UploadedFile",
         "extract_text",
+        "iter_upload",
         "read_upload",
     ]
     for name in documents.__all__:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 
 import pytest
 
@@ -17,6 +18,7 @@ from graphrag_lib.documents import (
     UploadedFile,
     UploadLimits,
     UploadTooLarge,
+    iter_upload,
     read_upload,
 )
 from tests.fixtures.documents import (
@@ -179,3 +181,18 @@ def test_an_archive_larger_than_the_upload_limit() -> None:
 def test_an_upload_without_documents(files: list[UploadedFile]) -> None:
     with pytest.raises(EmptyDocument, match="the upload contains no documents"):
         read_upload(files, LIMITS)
+
+
+def test_iter_upload_reads_archives_from_files_one_document_at_a_time() -> None:
+    archive = io.BytesIO(zip_bytes({"a/one.txt": b"Kazan", "a/two.txt": b"Moscow"}))
+    documents = iter_upload([UploadedFile("docs.zip", archive, DAY)], LIMITS)
+    first = next(documents)
+    assert (first.path, first.text, first.date) == ("a/one.txt", "Kazan", DAY)
+    assert [doc.path for doc in documents] == ["a/two.txt"]
+
+
+def test_iter_upload_refuses_before_the_first_document_what_the_directory_shows() -> None:
+    files = [UploadedFile("a.txt", b"fine"), UploadedFile("b.txt", b"x" * 200)]
+    documents = iter_upload(files, UploadLimits(max_total_bytes=100))
+    with pytest.raises(UploadTooLarge):
+        next(documents)
