@@ -31,6 +31,7 @@ from ferag.api.routes import (
     versions,
     ws,
 )
+from ferag.api.serve import instance_id
 from ferag.db.engine import make_engine, make_session_factory
 from ferag.events.hub import hub_from_settings
 from ferag.llm.chat_model import chat_model_from_settings
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = ApiMetrics()
+    app.state.instance_id = instance_id()
     register_error_handlers(app)
     app.middleware("http")(_request_context)
     routers: tuple[APIRouter, ...] = (auth.router, rags.router, cycles.router, tasks.router)

@@ -2,7 +2,8 @@
 
 Tasks are named in the ``ferag.`` namespace; the API enqueues them by name with
 ``send_task`` and never imports this module. The worker announces itself with a heartbeat
-in Redis that ``/health`` reads.
+in Redis that ``/health`` reads, and runs the lease reaper that puts the steps of dead
+workers back on the queue (``ferag.worker.leases``).
 """
 
 from __future__ import annotations
@@ -71,6 +72,24 @@ def _start_heartbeat(sender: Any = None, **_: Any) -> None:
 
     threading.Thread(target=run, name="ferag-heartbeat", daemon=True).start()
     logger.info("worker %s ready", name)
+
+
+@worker_ready.connect
+def _start_lease_reaper(**_: Any) -> None:
+    # Its own engine and Redis client: the pool's processes must not share the main process's.
+    from ferag.db.engine import make_engine, make_session_factory
+    from ferag.worker.leases import start_reaper
+
+    engine = make_engine(settings.require("database_url"))
+    redis = Redis.from_url(settings.require("redis_url"), socket_timeout=5)
+    start_reaper(
+        make_session_factory(engine),
+        redis,
+        app,
+        settings.step_lease_s,
+        settings.lease_reaper_interval_s,
+        _stop_beating,
+    )
 
 
 @worker_shutdown.connect
