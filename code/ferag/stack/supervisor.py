@@ -546,9 +546,9 @@ class Supervisor:
             # Its dead server stays in place: the next round schedules another try.
             logger.error("%s did not start again: %s", component.name, exc)
             return
-        logger.info("%s restarted (pid %s)", component.name, component.server.pid)
-        if self.ready_after_s is not None:
+        if self.ready_after_s is not None:  # `ferag status` shows the new pid
             self.state().write(state_path(self.plan.home))
+        logger.info("%s restarted (pid %s)", component.name, component.server.pid)
 
     def stop_all(self) -> None:
         """Stop the components in reverse start order (API first, database last)."""
