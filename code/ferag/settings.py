@@ -236,7 +236,25 @@ class Settings(BaseSettings):
         "task events out to its own sockets, so more processes spread a large audience over "
         "more cores.",
     )
+    api_worker_healthcheck_timeout_s: int = Field(
+        60,
+        gt=0,
+        description="Seconds an API process may take to start and to answer uvicorn's health "
+        "check before uvicorn kills it (uvicorn's default, 5, is too short on a busy machine).",
+    )
     worker_concurrency: int = Field(1, gt=0, description="Celery worker processes (`ferag up`).")
+    restart_backoff_s: float = Field(
+        1.0, gt=0, description="`ferag up`: first wait before restarting a child that died."
+    )
+    restart_backoff_max_s: float = Field(
+        60.0, gt=0, description="`ferag up`: longest wait between restarts (the wait doubles)."
+    )
+    restart_reset_after_s: float = Field(
+        60.0,
+        gt=0,
+        description="`ferag up`: a child that stayed up this long is restarted after the first "
+        "wait again.",
+    )
     worker_heartbeat_s: float = Field(5.0, gt=0, description="Worker heartbeat period.")
     worker_metrics_port: int = Field(
         9810,
@@ -252,6 +270,15 @@ class Settings(BaseSettings):
     )
     step_time_limit_s: int = Field(
         6 * 3600, gt=0, description="Hard time limit of one pipeline step (slow local models)."
+    )
+    step_lease_s: int = Field(
+        120,
+        ge=2,
+        description="Lease of a running step, renewed by its worker every third of it; a step "
+        "whose lease ran out (its worker died) goes back on the queue.",
+    )
+    lease_reaper_interval_s: float = Field(
+        60.0, gt=0, description="How often each worker looks for steps whose lease ran out."
     )
     ws_heartbeat_s: float = Field(
         15.0, gt=0, description="Period of the heartbeat message on a task WebSocket."

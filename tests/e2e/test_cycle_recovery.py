@@ -87,9 +87,13 @@ def test_killed_worker_mid_step_the_next_worker_completes_the_cycle(
     own, api = isolated
     owner = create_account(client)
     rag_id = create_rag(client, owner)
+    # The broker redelivers the dead worker's message soon, but the step's lease is still live
+    # then (that copy stops): the lease reaper of the second worker puts the step back.
     fast_redelivery = {
         "FERAG_REDIS_URL": own.require("redis_url"),
         "FERAG_BROKER_VISIBILITY_TIMEOUT_S": "3",
+        "FERAG_STEP_LEASE_S": "10",
+        "FERAG_LEASE_REAPER_INTERVAL_S": "2",
     }
     first = start_worker(own, tmp_path / "first.log", **fast_redelivery)
     with httpx.Client(base_url=api, timeout=30) as http:

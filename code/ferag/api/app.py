@@ -32,6 +32,7 @@ from ferag.api.routes import (
     versions,
     ws,
 )
+from ferag.api.serve import instance_id
 from ferag.db.engine import make_engine, make_session_factory
 from ferag.events.hub import hub_from_settings
 from ferag.llm.chat_model import chat_model_from_settings
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.jwt_secret = jwt_secret(settings)  # read or generated once per process
     app.state.metrics = ApiMetrics()
+    app.state.instance_id = instance_id()
     register_error_handlers(app)
     # Inside the request context, so a 413 carries the request id like every other error.
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)

@@ -281,3 +281,11 @@ class ComponentHealth(BaseModel):
 class HealthPublic(BaseModel):
     status: Literal["ok", "degraded"]
     components: dict[str, ComponentHealth]
+
+
+class LivenessPublic(BaseModel):
+    status: Literal["ok"]
+    instance: str = Field(
+        description="Id of this API instance (all its processes), new at each start: tells a "
+        "supervisor it reached the instance it started, not an older one on the same port."
+    )

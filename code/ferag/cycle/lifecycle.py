@@ -10,12 +10,18 @@
 Every status a cycle takes is written here (``_move`` checks it against ``TRANSITIONS``), and
 so is the per-step record (``StepRecord``, kept as JSON in ``cycles.steps``). Callers lock the
 cycle's row and commit; a refused move raises ``Conflict`` with a code that says which.
+
+A running step holds a **lease**: the Celery task that claimed it (``cycles.celery_task_id``)
+and a time (``StepRecord.lease_until``) its worker keeps pushing forward (``renew_lease``).
+While the lease is live nobody else claims the step (``is_step_held``); once it has run out
+(the worker died), ``lapsed_leases`` finds the step and ``release_step`` frees it for the task
+the reaper puts back on the queue.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -95,6 +101,11 @@ class StepRecord(BaseModel):
         default_factory=list, description="What a reviewer should know, e.g. ontology fallbacks."
     )
     error: str | None = None
+    lease_until: datetime | None = Field(
+        None,
+        description="Running steps: until when the worker running it holds it. A step whose "
+        "lease ran out (its worker died) is put back on the queue.",
+    )
 
 
 def step_records(cycle: Cycle) -> dict[str, StepRecord]:
@@ -124,11 +135,86 @@ def warnings(cycle: Cycle) -> list[tuple[str, str]]:
     return [(name, w) for name, r in step_records(cycle).items() for w in r.warnings]
 
 
-def claim_step(cycle: Cycle, step: str, celery_task_id: str | None) -> None:
-    """The step starts running (again)."""
+def claim_step(
+    cycle: Cycle, step: str, celery_task_id: str | None, *, lease_s: float | None = None
+) -> None:
+    """The step starts running (again), held by ``celery_task_id`` for ``lease_s`` seconds
+    (None: no lease, as if it had run out)."""
     _move(cycle, "claim")
     cycle.celery_task_id = celery_task_id
-    _put_step(cycle, step, StepRecord(status="running", started_at=_now()))
+    lease_until = _now() + timedelta(seconds=lease_s) if lease_s is not None else None
+    _put_step(cycle, step, StepRecord(status="running", started_at=_now(), lease_until=lease_until))
+
+
+# --- leases -------------------------------------------------------------------------------------
+
+
+def _running_record(cycle: Cycle, step: str) -> StepRecord | None:
+    raw = cycle.steps.get(step)
+    if raw is None or raw.get("status") != "running":
+        return None
+    return StepRecord.model_validate(raw)
+
+
+def _lease_is_live(record: StepRecord, now: datetime) -> bool:
+    return record.lease_until is not None and record.lease_until > now
+
+
+def is_step_held(cycle: Cycle, step: str, now: datetime | None = None) -> bool:
+    """Whether a task holds the step now: it runs, was claimed, and its lease is live."""
+    record = _running_record(cycle, step)
+    return (
+        record is not None
+        and cycle.celery_task_id is not None
+        and _lease_is_live(record, now or _now())
+    )
+
+
+def renew_lease(cycle: Cycle, step: str, celery_task_id: str | None, lease_s: float) -> bool:
+    """Push the lease of a step its task still holds ``lease_s`` seconds ahead. False (nothing
+    written) when the task no longer holds it: the step was released, finished or failed, or
+    the cycle is no longer running."""
+    record = _running_record(cycle, step)
+    if record is None or cycle.status is not S.running or cycle.celery_task_id != celery_task_id:
+        return False
+    renewed = record.model_copy(update={"lease_until": _now() + timedelta(seconds=lease_s)})
+    _put_step(cycle, step, renewed)
+    return True
+
+
+def release_step(cycle: Cycle, step: str, lease_s: float) -> None:
+    """Nobody holds the running step any more (its worker died, or it waits for a retry); the
+    task that runs it next may claim it. The new lease is the time that task has to do so
+    before the step counts as lost again."""
+    record = _running_record(cycle, step)
+    if record is None:
+        return
+    cycle.celery_task_id = None
+    _put_step(
+        cycle, step, record.model_copy(update={"lease_until": _now() + timedelta(seconds=lease_s)})
+    )
+
+
+def lapsed_step(cycle: Cycle, now: datetime | None = None) -> str | None:
+    """The step of a running cycle whose lease has run out, if any."""
+    if cycle.status is not S.running:
+        return None
+    moment = now or _now()
+    for step in cycle.steps:
+        record = _running_record(cycle, step)
+        if record is not None and not _lease_is_live(record, moment):
+            return step
+    return None
+
+
+def lapsed_leases(db: Session, now: datetime | None = None) -> list[tuple[Cycle, str]]:
+    """Running cycles (locked; rows another transaction holds are skipped) with the step whose
+    lease has run out."""
+    running = db.scalars(
+        select(Cycle).where(Cycle.status == S.running).with_for_update(skip_locked=True)
+    ).all()
+    found = ((cycle, lapsed_step(cycle, now)) for cycle in running)
+    return [(cycle, step) for cycle, step in found if step is not None]
 
 
 def finish_step(

@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -33,6 +35,12 @@ PG_SUPERUSER = "postgres"
 
 class ServerStartError(RuntimeError):
     """A server did not become ready; the message carries the tail of its log."""
+
+
+class StartServer(Protocol):
+    """``start_postgres``, ``start_redis``, ``start_oxigraph``: data directory, log, port."""
+
+    def __call__(self, data_dir: Path, log_path: Path, port: int | None = None) -> Server: ...
 
 
 @dataclass
@@ -67,6 +75,14 @@ class Server:
             logger.warning("%s did not stop in %.0f s; killing it", self.name, timeout)
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(5)
+
+
+def port_of(url: str) -> int:
+    """The port of a server URL this module built (always explicit)."""
+    port = urlsplit(url).port
+    if port is None:
+        raise ValueError(f"no port in {url}")
+    return port
 
 
 def free_port() -> int:

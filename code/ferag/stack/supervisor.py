@@ -5,6 +5,13 @@ each started only when its setting is empty; then migrations, one Celery worker 
 Stop order is the reverse. Children run in their own process groups, so a Ctrl-C in the terminal
 reaches only the supervisor, which stops them in order; they also get SIGTERM if it dies.
 
+Once the stack is ready, a child that exits is restarted on the same address and data (what
+was left of its process group killed first), after a back-off that doubles with each death up
+to a cap and starts again from the first wait once a child has stayed up a while
+(``RestartPolicy``). Only a stop signal stops the stack. "ready" means the API this supervisor
+started answered (``/health/live`` reports the instance id it was given) and is ready
+(``/health/ready``).
+
 Errors:
 
     StackError                the stack could not start, or stopped running
@@ -22,9 +29,10 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -32,6 +40,7 @@ from typing import Any
 
 import httpx
 
+from ferag.api.serve import INSTANCE_ENV
 from ferag.settings import Settings, SettingsError
 from ferag.stack import servers
 from ferag.stack.servers import Server, ServerStartError
@@ -85,6 +94,20 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
 
 
 @dataclass(frozen=True)
+class RestartPolicy:
+    """When a dead child starts again: ``first_s`` after its first death, doubling up to
+    ``max_s``; a child that stayed up ``reset_after_s`` counts as healthy again."""
+
+    first_s: float = 1.0
+    max_s: float = 60.0
+    reset_after_s: float = 60.0
+
+    def delay(self, deaths: int) -> float:
+        """The wait before restarting a child that died ``deaths`` times in a row (≥ 1)."""
+        return float(min(self.max_s, self.first_s * 2 ** min(deaths - 1, 30)))
+
+
+@dataclass(frozen=True)
 class StackPlan:
     """What ``ferag up`` runs: a None URL means "start the embedded server"."""
 
@@ -99,6 +122,7 @@ class StackPlan:
     worker_concurrency: int = 1
     worker_app: str = "ferag.worker.app"
     ready_timeout_s: float = READY_TIMEOUT_S
+    restart: RestartPolicy = RestartPolicy()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StackPlan:
@@ -118,6 +142,11 @@ class StackPlan:
             api_port=settings.api_port,
             api_workers=settings.api_workers,
             worker_concurrency=settings.worker_concurrency,
+            restart=RestartPolicy(
+                settings.restart_backoff_s,
+                settings.restart_backoff_max_s,
+                settings.restart_reset_after_s,
+            ),
         )
 
     @property
@@ -137,6 +166,11 @@ class Component:
     description: str
     server: Server | None = None
     stop_timeout_s: float = 15.0
+    # Starts the server again on the same address and data; None: not restarted.
+    restart: Callable[[], Server] | None = None
+    started_at: float = field(default_factory=time.monotonic)
+    deaths: int = 0  # in a row, without a long enough run in between
+    restart_at: float | None = None  # when a dead child is due to start again
 
     def record(self) -> ComponentRecord:
         server = self.server
@@ -320,15 +354,21 @@ class Supervisor:
         return url
 
     def _start_embedded(
-        self, name: str, description: str, start: Callable[[Path, Path], Server], data: str
+        self, name: str, description: str, start: servers.StartServer, data: str
     ) -> str:
         self._check_stop()
         logger.info("starting %s", description)
+        data_dir, log_path = self.plan.home / data, self.plan.log_path(data)
         try:
-            server = start(self.plan.home / data, self.plan.log_path(data))
+            server = start(data_dir, log_path)
         except ServerStartError as exc:
             raise ComponentFailed(name, f"did not start: {exc}") from exc
-        self.components.append(Component(name, server.url, description, server, 30.0))
+        port = servers.port_of(server.url)
+
+        def restart() -> Server:  # same port: the other children know the server by its URL
+            return start(data_dir, log_path, port)
+
+        self.components.append(Component(name, server.url, description, server, 30.0, restart))
         return server.url
 
     def _start_postgres(self) -> str:
@@ -379,18 +419,24 @@ class Supervisor:
         port = plan.api_port or servers.free_port()
         self.api_url = f"http://{connect_host(plan.api_host)}:{port}"
         argv = [sys.executable, "-m", "ferag.cli.main", "api"]  # ferag.api.serve
+        instance = uuid.uuid4().hex
         api_env = {**env, "FERAG_API_HOST": plan.api_host, "FERAG_API_PORT": str(port),
-                   "FERAG_API_WORKERS": str(plan.api_workers)}  # fmt: skip
+                   "FERAG_API_WORKERS": str(plan.api_workers), INSTANCE_ENV: instance}  # fmt: skip
         component = self.spawn("api", "FastAPI on uvicorn", argv, "api", url=self.api_url,
                                env=api_env)  # fmt: skip
         last: list[str] = ["no answer"]
 
-        def healthy() -> bool:
-            response = httpx.get(f"{self.api_url}/health", timeout=5)
-            last[0] = f"{response.status_code} {response.text[:500]}"
+        def ready() -> bool:
+            live = httpx.get(f"{self.api_url}/health/live", timeout=5)
+            answered = live.json().get("instance") if live.status_code == 200 else None
+            if answered != instance:  # an older API on this port, or not ours at all
+                last[0] = f"/health/live {live.status_code}: instance {answered}"
+                return False
+            response = httpx.get(f"{self.api_url}/health/ready", timeout=5)
+            last[0] = f"/health/ready {response.status_code} {response.text[:500]}"
             return response.status_code == 200
 
-        self.wait_ready(component, healthy, what=lambda: f"/health 200 (last: {last[0]})")
+        self.wait_ready(component, ready, what=lambda: f"ready (last: {last[0]})")
 
     def spawn(
         self,
@@ -407,9 +453,11 @@ class Supervisor:
         self._check_stop()
         logger.info("starting %s", description)
         log_path = self.plan.log_path(log_name)
-        process = servers.spawn(name, argv, log_path, env=env)
-        component = Component(name, url, description, Server(name, url, process, log_path),
-                              stop_timeout_s)  # fmt: skip
+
+        def start() -> Server:
+            return Server(name, url, servers.spawn(name, argv, log_path, env=env), log_path)
+
+        component = Component(name, url, description, start(), stop_timeout_s, start)
         self.components.append(component)
         return component
 
@@ -449,10 +497,58 @@ class Supervisor:
     # run and stop
 
     def supervise(self) -> None:
-        """Return when a stop signal arrives; raise ComponentFailed when a child exits."""
+        """Restart the children that exit until a stop signal arrives."""
         while not self.stop_requested:
-            self.check_children()
+            self.heal()
             time.sleep(POLL_S)
+
+    def heal(self) -> None:
+        """One round: schedule a restart of each child found dead, start those that are due."""
+        for component in self.components:
+            if component.server is None or component.restart is None:
+                continue
+            if component.restart_at is None:
+                if not component.server.is_running():
+                    self._schedule_restart(component)
+            elif time.monotonic() >= component.restart_at and not self.stop_requested:
+                self._restart(component)
+
+    def _schedule_restart(self, component: Component) -> None:
+        server = component.server
+        assert server is not None
+        uptime = time.monotonic() - component.started_at
+        kill_group(server)  # what is left of it (pool children, backends) holds ports and files
+        if uptime >= self.plan.restart.reset_after_s:
+            component.deaths = 0
+        component.deaths += 1
+        delay = self.plan.restart.delay(component.deaths)
+        component.restart_at = time.monotonic() + delay
+        logger.error(
+            "%s stopped unexpectedly (%s) after %.0f s up; restarting it in %.1f s "
+            "(death %d in a row)\n--- last lines of %s ---\n%s",
+            component.name,
+            describe_exit(server.process.returncode),
+            uptime,
+            delay,
+            component.deaths,
+            server.log_path,
+            log_tail(server.log_path, 10),
+        )
+
+    def _restart(self, component: Component) -> None:
+        assert component.restart is not None
+        component.restart_at = None
+        component.started_at = time.monotonic()
+        logger.info("restarting %s", component.name)
+        try:
+            component.server = component.restart()
+        except (ServerStartError, OSError) as exc:
+            # Its dead server stays in place: the next round schedules another try.
+            logger.error("%s did not start again: %s", component.name, exc)
+            return
+        if self.ready_after_s is not None:  # `ferag status` shows the new pid
+            self.state().write(state_path(self.plan.home))
+        logger.info("%s restarted (pid %s)", component.name, component.server.pid)
 
     def stop_all(self) -> None:
         """Stop the components in reverse start order (API first, database last)."""

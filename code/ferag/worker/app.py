@@ -2,8 +2,9 @@
 
 Tasks are named in the ``ferag.`` namespace; the API enqueues them by name with
 ``send_task`` and never imports this module. The worker announces itself with a heartbeat
-in Redis that ``/health`` reads, and serves its Prometheus metrics on
-``FERAG_WORKER_METRICS_PORT`` (``ferag.worker.observe``).
+in Redis that ``/health`` reads, serves its Prometheus metrics on
+``FERAG_WORKER_METRICS_PORT`` (``ferag.worker.observe``), and runs the lease reaper that puts
+the steps of dead workers back on the queue (``ferag.worker.leases``).
 """
 
 from __future__ import annotations
@@ -127,6 +128,24 @@ def _serve_metrics(**_: Any) -> None:
     from ferag.worker.observe import serve_metrics
 
     serve_metrics(settings, metrics_dir)
+
+
+@worker_ready.connect
+def _start_lease_reaper(**_: Any) -> None:
+    # Its own engine and Redis client: the pool's processes must not share the main process's.
+    from ferag.db.engine import make_engine, make_session_factory
+    from ferag.worker.leases import start_reaper
+
+    engine = make_engine(settings.require("database_url"))
+    redis = Redis.from_url(settings.require("redis_url"), socket_timeout=5)
+    start_reaper(
+        make_session_factory(engine),
+        redis,
+        app,
+        settings.step_lease_s,
+        settings.lease_reaper_interval_s,
+        _stop_beating,
+    )
 
 
 @worker_shutdown.connect

@@ -6,6 +6,10 @@ step on the service's storage (``ferag.cycle.storage``) and records the outcome 
 ``ferag.cycle.lifecycle``, with progress events. Named, transient errors (model server, triple
 store, database or Redis away) are retried with backoff; anything else fails the cycle with the
 step and a readable reason, and stops the chain.
+
+While a step runs, its task holds the step's lease and renews it (``ferag.worker.leases``); a
+copy of the task that arrives meanwhile (the broker redelivering, the lease reaper) finds the
+step held and stops its chain, so a step never runs twice at once.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from ferag.logs import bind
 from ferag.services.cycles import PIPELINE, cycle_task
 from ferag.store.client import StoreUnavailable
 from ferag.worker.app import app, settings
+from ferag.worker.leases import LeaseKeeper, release
 from ferag.worker.observe import (
     GRAPHRAG_METRICS_STORE,
     observe_llm_call,
@@ -97,14 +102,17 @@ def run_step(task: Task, cycle_id: int, step: str) -> None:
         _pipeline_event(rt, claim.task_id, TaskStatus.running, f"cycle {cycle_id} started")
     reporter.start()
     logger.info("cycle %s step %s started", cycle_id, step)
+    lease_s = rt.settings.step_lease_s
     try:
-        configs = _stage_configs(rt, claim.rag_id, cycle_id)
-        outcome = step_named(step).run(_cycle_run(rt, cycle_id, claim, configs, reporter))
+        with LeaseKeeper(rt.session_factory, cycle_id, step, task.request.id, lease_s):
+            configs = _stage_configs(rt, claim.rag_id, cycle_id)
+            outcome = step_named(step).run(_cycle_run(rt, cycle_id, claim, configs, reporter))
         if step == STEP_NAMES[0]:  # the cycle's language is decided (and reported) here
             outcome = replace(outcome, stats={**outcome.stats, **configs.stats})
     except TRANSIENT as exc:
         if task.request.retries < task.max_retries:
             reporter.advance(0, None, f"retrying after: {exc}", {"retry": task.request.retries + 1})
+            release(rt.session_factory, cycle_id, step, lease_s)  # the retry claims it again
             raise
         _fail(rt, cycle_id, step, claim.task_id, reporter, f"{type(exc).__name__}: {exc}")
         raise
@@ -158,7 +166,16 @@ def _claim(rt: WorkerRuntime, task: Task, cycle_id: int, step: str) -> Claim | N
         if not lifecycle.can(cycle, "claim"):
             logger.warning("cycle %s is %s; step %s not run", cycle_id, cycle.status, step)
             raise Ignore()
-        lifecycle.claim_step(cycle, step, task.request.id)
+        if lifecycle.is_step_held(cycle, step):
+            # Another task runs it (this is a redelivered or requeued copy): its chain goes on.
+            logger.warning(
+                "cycle %s step %s is held by task %s; this copy stops",
+                cycle_id,
+                step,
+                cycle.celery_task_id,
+            )
+            raise Ignore()
+        lifecycle.claim_step(cycle, step, task.request.id, lease_s=rt.settings.step_lease_s)
         claim = Claim(cycle.rag_id, cycle_task(db, cycle).id, lifecycle.done_stats(cycle))
         db.commit()
         return claim

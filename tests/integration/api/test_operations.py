@@ -37,6 +37,31 @@ def test_health_is_503_naming_what_is_down(settings: Settings) -> None:
     assert "ConnectError" in components["llm"]["detail"] or components["llm"]["detail"]
 
 
+def test_ready_checks_what_serving_needs_and_live_checks_nothing(
+    client: httpx.Client, worker: WorkerProcess, settings: Settings
+) -> None:
+    from ferag.api.app import create_app
+
+    ready = client.get("/health/ready")
+    assert ready.status_code == 200, ready.text
+    assert set(ready.json()["components"]) == {"database", "redis", "store", "worker"}
+
+    broken = settings.model_copy(update={"store_url": "http://127.0.0.1:9"})
+    with ThreadedServer(create_app(broken)) as server:
+        live = httpx.get(f"{server.url}/health/live")
+        not_ready = httpx.get(f"{server.url}/health/ready")
+        again = httpx.get(f"{server.url}/health/live")
+    assert live.status_code == 200
+    assert live.json()["status"] == "ok"
+    assert len(live.json()["instance"]) == 32
+    assert again.json()["instance"] == live.json()["instance"]  # one id per instance
+    assert live.json()["instance"] != client.get("/health/live").json()["instance"]
+    assert not_ready.status_code == 503
+    assert not_ready.json()["status"] == "degraded"
+    assert not_ready.json()["components"]["store"]["status"] == "down"
+    assert not_ready.json()["components"]["database"]["status"] == "ok"
+
+
 def test_metrics_count_requests_by_route(client: httpx.Client) -> None:
     client.get("/rags/123")  # 401, counted under its route template
     text = client.get("/metrics").text

@@ -85,6 +85,8 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/auth/me", "user"),
     Endpoint("GET", "/health", "public"),
+    Endpoint("GET", "/health/live", "public"),
+    Endpoint("GET", "/health/ready", "public"),
     Endpoint("GET", "/metrics", "public"),
     Endpoint("POST", "/rags", "user", lambda s: {"name": "another"}),
     Endpoint("GET", "/rags", "user"),
@@ -175,7 +177,8 @@ def make_scene(
 
 
 def expected_status(endpoint: Endpoint, caller: str) -> int | None:
-    """None: allowed (any 2xx, or 503 for /health); otherwise the refusal status."""
+    """None: allowed (any 2xx, or 503 for /health and /health/ready); otherwise the refusal
+    status."""
     if endpoint.needs == "public":
         return None
     if caller == "anonymous":
@@ -235,7 +238,7 @@ def check_outcome(
     refusal = expected_status(endpoint, caller)
     if refusal is None:
         allowed = response.is_success or (
-            endpoint.path == "/health" and response.status_code == 503
+            endpoint.path in ("/health", "/health/ready") and response.status_code == 503
         )
         assert allowed, f"{caller} should be allowed: {response.status_code} {response.text}"
     else:

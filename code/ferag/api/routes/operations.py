@@ -1,4 +1,11 @@
-"""Operations: component health and Prometheus metrics (no authentication, no RAG data)."""
+"""Operations: health and Prometheus metrics (no authentication, no RAG data).
+
+- ``/health/live``: the process answers (no dependency is checked), with the instance id;
+- ``/health/ready``: it can serve: database, Redis, triple store and a worker heartbeat are
+  ok (503 otherwise);
+- ``/health``: every component, the LLM endpoint included, with latencies (503 when any is
+  down).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from ferag import heartbeat
-from ferag.api.schemas import ComponentHealth, HealthPublic
+from ferag.api.schemas import ComponentHealth, HealthPublic, LivenessPublic
 
 router = APIRouter(tags=["operations"])
 
@@ -80,16 +87,38 @@ CHECKS: dict[str, Callable[[Request], ComponentHealth | None]] = {
 }
 
 
-@router.get("/health", responses={503: {"model": HealthPublic}})
-async def read_health(request: Request) -> JSONResponse:
-    """Each component's state and latency; 503 when any is down."""
+# What the API needs to serve requests and run cycles; the LLM is not among them (chat and
+# new cycles wait for it, everything else works).
+READINESS = ("database", "redis", "store", "worker")
+
+
+async def _report(request: Request, names: tuple[str, ...]) -> JSONResponse:
     results = await asyncio.gather(
-        *(asyncio.to_thread(_timed, partial(check, request)) for check in CHECKS.values())
+        *(asyncio.to_thread(_timed, partial(CHECKS[name], request)) for name in names)
     )
-    components = dict(zip(CHECKS, results, strict=True))
+    components = dict(zip(names, results, strict=True))
     healthy = all(c.status == "ok" for c in components.values())
     body = HealthPublic(status="ok" if healthy else "degraded", components=components)
     return JSONResponse(body.model_dump(exclude_none=True), status_code=200 if healthy else 503)
+
+
+@router.get("/health", responses={503: {"model": HealthPublic}})
+async def read_health(request: Request) -> JSONResponse:
+    """Each component's state and latency; 503 when any is down."""
+    return await _report(request, tuple(CHECKS))
+
+
+@router.get("/health/live")
+def read_liveness(request: Request) -> LivenessPublic:
+    """The process answers; nothing else is checked (a liveness probe restarts on failure)."""
+    return LivenessPublic(status="ok", instance=request.app.state.instance_id)
+
+
+@router.get("/health/ready", responses={503: {"model": HealthPublic}})
+async def read_readiness(request: Request) -> JSONResponse:
+    """Whether this API can serve: database, Redis, triple store and at least one worker
+    heartbeat ok; 503 naming what is down otherwise."""
+    return await _report(request, READINESS)
 
 
 @router.get("/metrics", response_class=Response)

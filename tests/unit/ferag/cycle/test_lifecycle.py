@@ -4,6 +4,7 @@ moves them."""
 from __future__ import annotations
 
 import ast
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,51 @@ def test_no_other_module_writes_a_cycle_status() -> None:
     }
     assert writers == {}, "change a cycle's status through ferag.cycle.lifecycle"
     assert _status_writes(home), "the check no longer sees the lifecycle's own writes"
+
+
+def test_a_running_step_is_held_while_its_lease_is_live() -> None:
+    cycle = cycle_in(S.pending)
+    lifecycle.claim_step(cycle, "index", "celery-1", lease_s=60)
+    now = datetime.now(UTC)
+
+    assert lifecycle.is_step_held(cycle, "index", now)
+    assert lifecycle.lapsed_step(cycle, now) is None
+    later = now + timedelta(seconds=61)
+    assert not lifecycle.is_step_held(cycle, "index", later)  # its worker stopped renewing
+    assert lifecycle.lapsed_step(cycle, later) == "index"
+
+
+def test_only_the_holder_renews_the_lease() -> None:
+    cycle = cycle_in(S.pending)
+    lifecycle.claim_step(cycle, "index", "celery-1", lease_s=1)
+    before = lifecycle.step_records(cycle)["index"].lease_until
+    assert before is not None
+
+    assert lifecycle.renew_lease(cycle, "index", "celery-1", 600)
+    renewed = lifecycle.step_records(cycle)["index"].lease_until
+    assert renewed is not None and renewed > before + timedelta(seconds=500)
+    assert not lifecycle.renew_lease(cycle, "index", "celery-2", 600)
+    lifecycle.finish_step(cycle, "index", {}, (), last=False)
+    assert not lifecycle.renew_lease(cycle, "index", "celery-1", 600)  # done: nothing to hold
+
+
+def test_a_released_step_is_claimable_and_lapses_again_if_nobody_claims_it() -> None:
+    cycle = cycle_in(S.pending)
+    lifecycle.claim_step(cycle, "merge", "celery-1", lease_s=60)
+    lifecycle.release_step(cycle, "merge", 30)
+    now = datetime.now(UTC)
+
+    assert not lifecycle.is_step_held(cycle, "merge", now)  # the requeued task may claim it
+    assert lifecycle.lapsed_step(cycle, now) is None  # and has 30 s to do so
+    assert lifecycle.lapsed_step(cycle, now + timedelta(seconds=31)) == "merge"
+    lifecycle.claim_step(cycle, "merge", "celery-2", lease_s=60)
+    assert lifecycle.is_step_held(cycle, "merge") and cycle.celery_task_id == "celery-2"
+
+
+def test_a_step_recorded_without_a_lease_counts_as_lapsed() -> None:
+    cycle = cycle_in(S.running)
+    cycle.steps = {"index": {"status": "running", "started_at": "2024-01-01T00:00:00Z"}}
+    cycle.celery_task_id = "celery-old"
+
+    assert not lifecycle.is_step_held(cycle, "index")
+    assert lifecycle.lapsed_step(cycle) == "index"

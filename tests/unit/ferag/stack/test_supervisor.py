@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import signal
 import subprocess
 import sys
 import time
@@ -15,6 +18,7 @@ from ferag.stack.supervisor import (
     LOCK_FILE,
     Component,
     ComponentFailed,
+    RestartPolicy,
     StackAlreadyRunning,
     StackPlan,
     Supervisor,
@@ -35,19 +39,60 @@ def _server(component: Component) -> subprocess.Popen[bytes]:
     return component.server.process
 
 
-def test_a_child_that_exits_is_reported_by_name_with_its_log(supervisor: Supervisor) -> None:
+def test_a_child_that_exits_is_restarted_with_a_growing_back_off(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    policy = RestartPolicy(first_s=0.3, max_s=0.6, reset_after_s=30)
+    supervisor = Supervisor(StackPlan(home=tmp_path, ready_timeout_s=5, restart=policy))
+    starts = tmp_path / "starts"
+    counting = [sys.executable, "-c",
+                f"open({str(starts)!r}, 'a').write('x'); print('flaky: cannot bind the port'); "
+                "raise SystemExit(3)"]  # fmt: skip
     steady = supervisor.spawn("steady", "a long runner", SLEEP, "steady")
-    supervisor.spawn("flaky", "a child that exits at once", FAIL_AT_ONCE, "flaky")
+    supervisor.spawn("flaky", "a child that exits at once", counting, "flaky")
+    steady_pid = _server(steady).pid
 
-    with pytest.raises(ComponentFailed) as caught:
-        supervisor.supervise()
+    with caplog.at_level(logging.INFO, logger="ferag.stack.supervisor"):
+        deadline = time.monotonic() + 20
+        while not starts.exists() or len(starts.read_text()) < 4:
+            assert time.monotonic() < deadline, "not restarted"
+            supervisor.heal()
+            time.sleep(0.05)
     supervisor.stop_all()
 
-    assert caught.value.name == "flaky"
-    message = str(caught.value)
-    assert message.startswith("flaky stopped unexpectedly (exit code 3)")
-    assert "flaky: cannot bind the port" in message
-    assert _server(steady).poll() is not None
+    restarts = [r.getMessage() for r in caplog.records if "restarting it in" in r.getMessage()]
+    delays = [re.search(r"restarting it in ([\d.]+) s", m).group(1) for m in restarts]  # type: ignore[union-attr]
+    assert delays[:3] == ["0.3", "0.6", "0.6"]
+    first = next(r.getMessage() for r in caplog.records if "stopped unexpectedly" in r.getMessage())
+    assert first.startswith("flaky stopped unexpectedly (exit code 3)")
+    assert "flaky: cannot bind the port" in first
+    assert _server(steady).pid == steady_pid  # the others were left alone
+
+
+def test_a_child_that_stayed_up_restarts_after_the_first_wait_again(tmp_path: Path) -> None:
+    policy = RestartPolicy(first_s=0.2, max_s=60, reset_after_s=0.5)
+    supervisor = Supervisor(StackPlan(home=tmp_path, ready_timeout_s=5, restart=policy))
+    child = supervisor.spawn("worker", "a child we kill", SLEEP, "worker")
+    child.deaths = 5  # it had crashed often before this run
+    time.sleep(0.6)
+    os.kill(_server(child).pid, signal.SIGKILL)
+    _server(child).wait()
+
+    supervisor.heal()  # notices the death
+    assert child.deaths == 1
+    time.sleep(0.3)
+    supervisor.heal()  # starts it again
+    restarted = _server(child)
+    supervisor.stop_all()
+
+    assert restarted.pid != 0 and child.restart_at is None
+    assert restarted.returncode is not None  # stopped by stop_all, so it had been running
+
+
+def test_back_off_doubles_up_to_its_cap() -> None:
+    policy = RestartPolicy(first_s=1, max_s=60, reset_after_s=60)
+    assert [policy.delay(n) for n in range(1, 9)] == [1, 2, 4, 8, 16, 32, 60, 60]
+    assert policy.delay(10_000) == 60
 
 
 def test_a_child_that_exits_before_it_is_ready_is_reported(supervisor: Supervisor) -> None:
