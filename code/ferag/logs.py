@@ -8,11 +8,26 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
+import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+MAX_REQUEST_ID_LENGTH = 128
+_REQUEST_ID = re.compile(rf"[A-Za-z0-9._:+/=-]{{1,{MAX_REQUEST_ID_LENGTH}}}")
+
+
+def accepted_request_id(given: str | None) -> str:
+    """The client's ``X-Request-ID`` if it is safe to echo and log (at most 128 letters,
+    digits and ``._:+/=-``), else a fresh id: an id is never a way to inject into logs or
+    headers, nor to make every log line megabytes long."""
+    if given is not None and _REQUEST_ID.fullmatch(given):
+        return given
+    return uuid.uuid4().hex
+
 
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 

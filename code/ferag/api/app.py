@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -17,7 +16,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from redis import Redis
 
-from ferag.api.errors import register_error_handlers
+from ferag.api.errors import register_error_handlers, unexpected_error
 from ferag.api.metrics import ApiMetrics
 from ferag.api.routes import (
     auth,
@@ -34,7 +33,7 @@ from ferag.api.routes import (
 from ferag.db.engine import make_engine, make_session_factory
 from ferag.events.hub import hub_from_settings
 from ferag.llm.chat_model import chat_model_from_settings
-from ferag.logs import configure_logging, request_id_var
+from ferag.logs import accepted_request_id, configure_logging, request_id_var
 from ferag.queueing import make_celery
 from ferag.settings import Settings, get_settings
 from ferag.store.client import store_from_settings
@@ -114,12 +113,18 @@ def _tune_garbage_collector() -> None:
 async def _request_context(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    """Give each request an id (echoed in X-Request-ID and every log line) and measure it."""
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    """Give each request an id (the client's if well-formed, ``accepted_request_id``; echoed
+    in X-Request-ID, every error body and every log line) and measure it. A bug's 500 is
+    answered here, where the id is still known."""
+    request_id = accepted_request_id(request.headers.get("x-request-id"))
+    request.state.request_id = request_id
     token = request_id_var.set(request_id)
     started = time.perf_counter()
     try:
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:
+            response = unexpected_error(request, exc)
         elapsed = time.perf_counter() - started
         route = request.scope.get("route")
         template = route.path if isinstance(route, APIRoute) else "unmatched"

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from celery import Celery
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ferag.api.params import RagId
 from ferag.api.schemas import CyclePublic
 from ferag.db.models import Document, Rag, Role, User
 from ferag.errors import Forbidden, NotFound, Unauthenticated
@@ -88,9 +89,7 @@ class RagAccess:
 
 
 def require_role(needed: Role) -> Callable[..., RagAccess]:
-    def dependency(
-        rag_id: Annotated[int, Path(ge=1, description="RAG id")], user: CurrentUser, db: DbDep
-    ) -> RagAccess:
+    def dependency(rag_id: RagId, user: CurrentUser, db: DbDep) -> RagAccess:
         row = membership(db, rag_id, user.id)
         if row is None:
             raise NotFound(

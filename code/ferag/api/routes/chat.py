@@ -32,6 +32,7 @@ from ferag.api.chat_schemas import (
 )
 from ferag.api.deps import CurrentUser, DbDep, RagViewer, SettingsDep, StoreDep
 from ferag.api.errors import api_error
+from ferag.api.params import KeyId, Offset
 from ferag.db.models import ApiKey, ChatMessage, ChatSession
 from ferag.services import api_keys, chat, chat_sessions
 from ferag.services.chat import PreparedTurn, StreamEvent, TurnResult
@@ -133,7 +134,7 @@ def _message_public(message: ChatMessage) -> ChatMessagePublic:
 def list_chat_sessions(
     access: RagViewer,
     db: DbDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ChatSessionsPublic:
     """Your chat sessions in this RAG, most recently active first."""
@@ -191,7 +192,7 @@ def list_api_keys(user: CurrentUser, db: DbDep) -> ApiKeysPublic:
 
 
 @keys_router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_api_key(key_id: int, user: CurrentUser, db: DbDep) -> Response:
+def revoke_api_key(key_id: KeyId, user: CurrentUser, db: DbDep) -> Response:
     """Revoke one of your API keys; it is refused from now on."""
     api_keys.revoke_key(db, user, key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -35,6 +35,7 @@ from ferag.api.openai_schemas import (
     ModelList,
     OpenAIError,
 )
+from ferag.api.params import bounded_id
 from ferag.db.models import Rag, User
 from ferag.errors import FeragError, InvalidInput, NotFound
 from ferag.logs import request_id_var
@@ -108,10 +109,10 @@ def _card(rag: Rag) -> ModelCard:
 
 def rag_of_model(db: Session, user: User, model: str) -> Rag:
     """The RAG behind model ``rag-{id}`` if the caller is a member of it."""
-    suffix = model.removeprefix(MODEL_PREFIX)
+    rag_id = bounded_id(model.removeprefix(MODEL_PREFIX))
     found = None
-    if model.startswith(MODEL_PREFIX) and suffix.isdigit():
-        found = membership(db, int(suffix), user.id)
+    if model.startswith(MODEL_PREFIX) and rag_id is not None:
+        found = membership(db, rag_id, user.id)
     if found is None:
         raise NotFound(
             f"the model `{model}` does not exist or you are not a member of its RAG; "

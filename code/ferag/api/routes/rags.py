@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from ferag.api.deps import CeleryDep, CurrentUser, DbDep, RagOwner, RagViewer, StoreDep
+from ferag.api.params import Offset, UserId
 from ferag.api.schemas import (
     Chunking,
     MemberCreate,
@@ -65,7 +66,7 @@ def create_rag(body: RagCreate, user: CurrentUser, db: DbDep, store: StoreDep) -
 def list_rags(
     user: CurrentUser,
     db: DbDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> RagsPublic:
     rows, total = rags.list_rags(db, user, offset, limit)
@@ -106,14 +107,14 @@ def add_member(body: MemberCreate, access: RagOwner, db: DbDep) -> MemberPublic:
 
 @router.patch("/{rag_id}/members/{user_id}")
 def change_member_role(
-    user_id: int, body: MemberUpdate, access: RagOwner, db: DbDep
+    user_id: UserId, body: MemberUpdate, access: RagOwner, db: DbDep
 ) -> MemberPublic:
     member, user = members.change_role(db, access.rag, user_id, body.role)
     return _member_public(member, user)
 
 
 @router.delete("/{rag_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_member(user_id: int, access: RagViewer, db: DbDep) -> Response:
+def remove_member(user_id: UserId, access: RagViewer, db: DbDep) -> Response:
     """Owners remove anyone; any member may remove themselves (leave the RAG)."""
     if access.role is not Role.owner and user_id != access.user.id:
         raise Forbidden(

@@ -18,6 +18,7 @@ from ferag.api.deps import (
     cycle_public,
     rag_iris,
 )
+from ferag.api.params import CycleId, Offset
 from ferag.api.schemas import CyclePublic, VersionPublic
 from ferag.events.publisher import announce
 from ferag.services import approval, cycles, diff
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/rags/{rag_id}", tags=["review"])
 
 @router.get("/cycles/{cycle_id}/diff")
 def read_cycle_diff(
-    cycle_id: int,
+    cycle_id: CycleId,
     access: RagViewer,
     db: DbDep,
     store: StoreDep,
@@ -36,7 +37,7 @@ def read_cycle_diff(
     section: Annotated[
         DiffSection | None, Query(description="Page one section; all of them when omitted.")
     ] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CycleDiffPublic:
     """What approving the cycle would change: entities, relations and ontology terms added,
@@ -47,7 +48,7 @@ def read_cycle_diff(
 
 @router.post("/cycles/{cycle_id}/approve")
 def approve_cycle(
-    cycle_id: int,
+    cycle_id: CycleId,
     access: RagOwner,
     db: DbDep,
     store: StoreDep,
@@ -67,7 +68,7 @@ def approve_cycle(
 
 @router.post("/cycles/{cycle_id}/reject")
 def reject_cycle(
-    cycle_id: int,
+    cycle_id: CycleId,
     access: RagOwner,
     db: DbDep,
     store: StoreDep,
@@ -82,7 +83,7 @@ def reject_cycle(
 
 @router.post("/cycles/{cycle_id}/rebase", status_code=status.HTTP_202_ACCEPTED)
 def rebase_cycle(
-    cycle_id: int,
+    cycle_id: CycleId,
     access: RagEditor,
     db: DbDep,
     store: StoreDep,

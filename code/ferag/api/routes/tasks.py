@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, status
 
 from ferag.api.deps import CurrentUser, DbDep, RedisDep, SettingsDep
+from ferag.api.params import AfterSeq
 from ferag.db.models import Task
 from ferag.errors import NotFound
 from ferag.events import history, tickets
@@ -62,7 +63,7 @@ def read_task(task: TaskViewer, db: DbDep) -> TaskPublic:
 def list_task_events(
     task: TaskViewer,
     db: DbDep,
-    after: Annotated[int, Query(ge=0, description="Return events with a larger `seq`.")] = 0,
+    after: AfterSeq = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> TaskEventsPublic:
     """Stored events in ``seq`` order; poll with ``after`` = the last ``seq`` you have."""
