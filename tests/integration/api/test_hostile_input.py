@@ -13,12 +13,14 @@ import pytest
 
 from ferag.settings import Settings
 from ferag.stack.threaded import ThreadedServer
-from tests.factories import PASSWORD, Account, create_account, create_rag, random_email
+from tests.factories import PASSWORD, Account, create_rag, create_task, random_email
 
 BIG = 9223372036854775808  # 2**63: past PostgreSQL's bigint
 
 
-def assert_refused(response: httpx.Response, status: int, field: str | None = None) -> dict[str, Any]:
+def assert_refused(
+    response: httpx.Response, status: int, field: str | None = None
+) -> dict[str, Any]:
     assert response.status_code == status, response.text
     error = response.json()["error"]
     assert error["request_id"] == response.headers["x-request-id"]
@@ -72,7 +74,7 @@ def test_a_name_is_one_line(client: httpx.Client, owner: Account) -> None:
     [
         ("PATCH", "/rags/{rag}", {"description": "\u0000"}, "description"),
         ("PATCH", "/rags/{rag}", {"entity_types": ["person", "or\u0000g"]}, "entity_types"),
-        ("POST", "/rags/{rag}/members", {"email": "a\u0000@example.com", "role": "viewer"}, "email"),
+        ("POST", "/rags/{rag}/members", {"email": "a\u0000@b.cd", "role": "viewer"}, "email"),
         ("POST", "/rags/{rag}/chat", {"question": "who?\u0000"}, "question"),
         ("POST", "/auth/api-keys", {"name": "key\u0000"}, "name"),
     ],
@@ -117,8 +119,6 @@ PAGED = [
 def test_huge_integers_in_queries_are_422(
     client: httpx.Client, owner: Account, settings: Settings, path: str, query: str
 ) -> None:
-    from tests.factories import create_task
-
     rag_id = create_rag(client, owner)
     task_id = create_task(settings.require("database_url"), rag_id)
     url = path.format(rag=rag_id, task=task_id) + "?" + query
@@ -163,7 +163,7 @@ def test_a_well_formed_client_request_id_is_echoed(client: httpx.Client) -> None
 
 @pytest.mark.parametrize("given", ["x" * 129, "a b", "a\tb", "<script>", "ü", ""])
 def test_a_malformed_client_request_id_is_replaced(client: httpx.Client, given: str) -> None:
-    response = client.get("/auth/me", headers={"X-Request-ID": given.encode()})
+    response = client.get("/auth/me", headers={b"X-Request-ID": given.encode()})
     echoed = response.headers["x-request-id"]
     assert echoed != given and len(echoed) == 32 and echoed.isalnum()
     assert response.json()["error"]["request_id"] == echoed
@@ -194,6 +194,5 @@ def test_a_500_carries_the_request_id(failing_api: str, given: str | None) -> No
     assert error["request_id"] and error["request_id"] == response.headers["x-request-id"]
     if given == "client-id-1":
         assert error["request_id"] == given
-    if given and len(given) > 128:
-        assert error["request_id"] != given
-    assert str(uuid.UUID(hex=error["request_id"])) if given != "client-id-1" else True
+    else:  # none given, or too long to accept: a fresh one
+        assert uuid.UUID(hex=error["request_id"]).hex == error["request_id"]
