@@ -14,10 +14,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 from redis import Redis
 
 from ferag.api.errors import register_error_handlers, unexpected_error
 from ferag.api.metrics import ApiMetrics
+from ferag.api.openapi import document_errors
 from ferag.api.routes import (
     auth,
     chat,
@@ -78,7 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.redis.close()
         app.state.engine.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline serves /docs and /redoc with the Swagger UI and ReDoc assets its package
+    # ships (under /static-offline-docs), so they work without a CDN.
+    app = FastAPIOffline(
         title="ferag",
         summary="Documents in, a reviewed and versioned knowledge graph out.",
         version="0.1.0",
@@ -95,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers += (review.router, versions.router)
     for router in routers:
         app.include_router(router)
+    document_errors(app, routers)
     return app
 
 

@@ -19,6 +19,7 @@ from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ferag.api.openapi import raises
 from ferag.api.params import RagId
 from ferag.api.schemas import CyclePublic
 from ferag.db.models import Document, Rag, Role, User
@@ -38,11 +39,13 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+@raises(503)
 def get_db(request: Request) -> Iterator[Session]:
     with request.app.state.session_factory() as session:
         yield session
 
 
+@raises(502, 503)
 def get_store(request: Request) -> TripleStore:
     store: TripleStore = request.app.state.store
     return store
@@ -66,6 +69,7 @@ CeleryDep = Annotated[Celery, Depends(get_celery)]
 TokenDep = Annotated[str | None, Depends(oauth2_scheme)]
 
 
+@raises(401)
 def get_current_user(db: DbDep, settings: SettingsDep, token: TokenDep) -> User:
     if not token:
         raise Unauthenticated("log in and send the access token as `Authorization: Bearer …`")
@@ -89,6 +93,7 @@ class RagAccess:
 
 
 def require_role(needed: Role) -> Callable[..., RagAccess]:
+    @raises(403, 404)
     def dependency(rag_id: RagId, user: CurrentUser, db: DbDep) -> RagAccess:
         row = membership(db, rag_id, user.id)
         if row is None:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request, status
 from pydantic import ValidationError
 
 from ferag.api.deps import CurrentUser, DbDep, SettingsDep
+from ferag.api.openapi import raises
 from ferag.api.schemas import LoginRequest, Token, UserCreate, UserPublic
 from ferag.errors import BadRequest, InvalidInput
 from ferag.security import create_access_token
@@ -37,6 +38,7 @@ _LOGIN_BODY: dict[str, Any] = {
 }
 
 
+@raises(400, 422)
 async def read_login_request(request: Request) -> LoginRequest:
     """JSON ``{email, password}`` or the OAuth2 form (``username`` = email), as one model."""
     content_type = request.headers.get("content-type", "")
@@ -67,12 +69,14 @@ def _details(exc: ValidationError) -> list[dict[str, Any]]:
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED)
+@raises(409)
 def register(body: UserCreate, db: DbDep) -> UserPublic:
     user = accounts.register_user(db, body.email, body.password, body.full_name)
     return UserPublic.model_validate(user)
 
 
 @router.post("/login", openapi_extra=_LOGIN_BODY)
+@raises(401)
 def login(
     credentials: Annotated[LoginRequest, Depends(read_login_request)],
     db: DbDep,

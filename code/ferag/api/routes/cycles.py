@@ -21,6 +21,7 @@ from ferag.api.deps import (
     SettingsDep,
     cycle_public,
 )
+from ferag.api.openapi import raises
 from ferag.api.params import CycleId, Offset
 from ferag.api.schemas import CyclePublic, CyclesPublic, UploadAccepted
 from ferag.cycle.chain import enqueue_steps
@@ -36,6 +37,7 @@ router = APIRouter(prefix="/rags/{rag_id}", tags=["cycles"])
 _DATES = TypeAdapter(dict[str, date])
 
 
+@raises(413)
 def check_upload_size(request: Request, settings: SettingsDep) -> None:
     """Refuse an oversized request before reading its body."""
     length = request.headers.get("content-length")
@@ -73,6 +75,7 @@ def _limits(settings: Settings) -> UploadLimits:
 @router.post(
     "/upload", status_code=status.HTTP_202_ACCEPTED, dependencies=[Depends(check_upload_size)]
 )
+@raises(400, 413, 422)
 async def upload_documents(
     access: RagEditor,
     db: DbDep,
@@ -112,11 +115,13 @@ def list_cycles(
 
 
 @router.get("/cycles/{cycle_id}")
+@raises(404)
 def read_cycle(cycle_id: CycleId, access: RagViewer, db: DbDep) -> CyclePublic:
     return cycle_public(db, access.rag.id, cycle_id)
 
 
 @router.post("/cycles/{cycle_id}/retry", status_code=status.HTTP_202_ACCEPTED)
+@raises(404, 409)
 def retry_cycle(cycle_id: CycleId, access: RagEditor, db: DbDep, celery: CeleryDep) -> CyclePublic:
     """Resume a failed cycle at its failed step; finished steps are not repeated."""
     cycle = cycles.get_cycle(db, access.rag.id, cycle_id)
@@ -125,6 +130,7 @@ def retry_cycle(cycle_id: CycleId, access: RagEditor, db: DbDep, celery: CeleryD
 
 
 @router.post("/cycles/{cycle_id}/cancel")
+@raises(404, 409)
 def cancel_cycle(
     cycle_id: CycleId, access: RagEditor, db: DbDep, celery: CeleryDep, redis: RedisDep
 ) -> CyclePublic:

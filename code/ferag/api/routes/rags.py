@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from ferag.api.deps import CeleryDep, CurrentUser, DbDep, RagOwner, RagViewer, StoreDep
+from ferag.api.openapi import raises
 from ferag.api.params import Offset, UserId
 from ferag.api.schemas import (
     Chunking,
@@ -100,12 +101,14 @@ def list_members(access: RagViewer, db: DbDep) -> MembersPublic:
 
 
 @router.post("/{rag_id}/members", status_code=status.HTTP_201_CREATED)
+@raises(404, 409)
 def add_member(body: MemberCreate, access: RagOwner, db: DbDep) -> MemberPublic:
     member, user = members.add_member(db, access.rag, body.email, body.role)
     return _member_public(member, user)
 
 
 @router.patch("/{rag_id}/members/{user_id}")
+@raises(404, 409)
 def change_member_role(
     user_id: UserId, body: MemberUpdate, access: RagOwner, db: DbDep
 ) -> MemberPublic:
@@ -114,6 +117,7 @@ def change_member_role(
 
 
 @router.delete("/{rag_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+@raises(403, 404, 409)
 def remove_member(user_id: UserId, access: RagViewer, db: DbDep) -> Response:
     """Owners remove anyone; any member may remove themselves (leave the RAG)."""
     if access.role is not Role.owner and user_id != access.user.id:

@@ -18,6 +18,7 @@ from ferag.api.deps import (
     cycle_public,
     rag_iris,
 )
+from ferag.api.openapi import raises
 from ferag.api.params import CycleId, Offset
 from ferag.api.schemas import CyclePublic, VersionPublic
 from ferag.events.publisher import announce
@@ -28,6 +29,7 @@ router = APIRouter(prefix="/rags/{rag_id}", tags=["review"])
 
 
 @router.get("/cycles/{cycle_id}/diff")
+@raises(404, 409)
 def read_cycle_diff(
     cycle_id: CycleId,
     access: RagViewer,
@@ -47,6 +49,7 @@ def read_cycle_diff(
 
 
 @router.post("/cycles/{cycle_id}/approve")
+@raises(404, 409)
 def approve_cycle(
     cycle_id: CycleId,
     access: RagOwner,
@@ -67,6 +70,7 @@ def approve_cycle(
 
 
 @router.post("/cycles/{cycle_id}/reject")
+@raises(404, 409)
 def reject_cycle(
     cycle_id: CycleId,
     access: RagOwner,
@@ -82,6 +86,7 @@ def reject_cycle(
 
 
 @router.post("/cycles/{cycle_id}/rebase", status_code=status.HTTP_202_ACCEPTED)
+@raises(404, 409)
 def rebase_cycle(
     cycle_id: CycleId,
     access: RagEditor,

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, status
 
 from ferag.api.deps import CurrentUser, DbDep, RedisDep, SettingsDep
+from ferag.api.openapi import raises
 from ferag.api.params import AfterSeq
 from ferag.db.models import Task
 from ferag.errors import NotFound
@@ -27,6 +28,7 @@ from ferag.services.members import visible_task
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
 
+@raises(404)
 def get_visible_task(
     task_id: Annotated[uuid.UUID, Path(description="Task id")], user: CurrentUser, db: DbDep
 ) -> Task:
@@ -78,6 +80,7 @@ def list_task_events(
 
 
 @router.post("/{task_id}/ticket", status_code=status.HTTP_201_CREATED)
+@raises(503)
 def create_ws_ticket(
     task: TaskViewer, user: CurrentUser, redis: RedisDep, settings: SettingsDep
 ) -> WsTicketPublic:

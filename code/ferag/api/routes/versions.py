@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ferag.api.deps import DbDep, RagOwner, RagViewer, SettingsDep, StoreDep, rag_iris
+from ferag.api.openapi import raises
 from ferag.api.params import Offset, VersionNumber
 from ferag.api.schemas import VersionPublic, VersionsPublic
 from ferag.services import versions
@@ -33,6 +34,7 @@ def list_versions(
 
 
 @router.post("/{number}/rollback")
+@raises(404, 409)
 def rollback_version(
     number: VersionNumber,
     access: RagOwner,
