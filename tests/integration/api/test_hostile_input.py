@@ -196,3 +196,22 @@ def test_a_500_carries_the_request_id(failing_api: str, given: str | None) -> No
         assert error["request_id"] == given
     else:  # none given, or too long to accept: a fresh one
         assert uuid.UUID(hex=error["request_id"]).hex == error["request_id"]
+
+
+@pytest.mark.parametrize(
+    ("name", "form"),
+    [
+        ("notes\u0000.txt", {}),
+        ("notes.txt", {"dates": '{"notes.txt\\u0000": "2024-01-01"}'}),
+        ("notes.txt", {"date": "2024-01-01\u0000"}),
+    ],
+)
+def test_control_characters_in_upload_form_fields_are_4xx(
+    client: httpx.Client, owner: Account, name: str, form: dict[str, str]
+) -> None:
+    rag_id = create_rag(client, owner)
+    files = [("files", (name, b"Ann works at Acme.", "text/plain"))]
+    response = client.post(f"/rags/{rag_id}/upload", files=files, data=form, headers=owner.headers)
+    assert response.status_code < 500, response.text
+    cycles = client.get(f"/rags/{rag_id}/cycles", headers=owner.headers).json()
+    assert response.status_code == 202 or cycles["count"] == 0
