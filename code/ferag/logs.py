@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -29,6 +31,19 @@ JOB_FIELDS = ("rag_id", "cycle_id", "task_id", "celery_task_id", "step")
 TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s%(job)s] %(message)s"
 NOISY_LOGGERS = ("httpx", "httpcore", "LiteLLM", "litellm")
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+
+MAX_REQUEST_ID_LENGTH = 128
+_REQUEST_ID = re.compile(rf"[A-Za-z0-9._:+/=-]{{1,{MAX_REQUEST_ID_LENGTH}}}")
+
+
+def accepted_request_id(given: str | None) -> str:
+    """The client's ``X-Request-ID`` if it is safe to echo and log (at most 128 letters,
+    digits and ``._:+/=-``), else a fresh id: an id is never a way to inject into logs or
+    headers, nor to make every log line megabytes long."""
+    if given is not None and _REQUEST_ID.fullmatch(given):
+        return given
+    return uuid.uuid4().hex
+
 
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 # the text format's context, and uvicorn's ANSI-coloured copy of its message

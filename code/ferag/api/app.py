@@ -9,17 +9,18 @@ from __future__ import annotations
 import gc
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 from redis import Redis
 
 from ferag.api.body_limit import BodyLimit
-from ferag.api.errors import register_error_handlers
+from ferag.api.errors import register_error_handlers, unexpected_error
 from ferag.api.metrics import ApiMetrics
+from ferag.api.openapi import document_errors
 from ferag.api.routes import (
     auth,
     chat,
@@ -36,7 +37,7 @@ from ferag.api.serve import instance_id
 from ferag.db.engine import make_engine, make_session_factory
 from ferag.events.hub import hub_from_settings
 from ferag.llm.chat_model import chat_model_from_settings
-from ferag.logs import configure_logging, request_id_var
+from ferag.logs import accepted_request_id, configure_logging, request_id_var
 from ferag.queueing import make_celery
 from ferag.security import jwt_secret
 from ferag.services.login_limits import LoginLimits
@@ -84,7 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.redis.close()
         app.state.engine.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline serves /docs and /redoc with the Swagger UI and ReDoc assets its package
+    # ships (under /static-offline-docs), so they work without a CDN.
+    app = FastAPIOffline(
         title="ferag",
         summary="Documents in, a reviewed and versioned knowledge graph out.",
         version="0.1.0",
@@ -105,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers += (review.router, versions.router)
     for router in routers:
         app.include_router(router)
+    document_errors(app, routers)
     return app
 
 
@@ -123,12 +127,18 @@ def _tune_garbage_collector() -> None:
 async def _request_context(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    """Give each request an id (echoed in X-Request-ID and every log line) and measure it."""
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+    """Give each request an id (the client's if well-formed, ``accepted_request_id``; echoed
+    in X-Request-ID, every error body and every log line) and measure it. A bug's 500 is
+    answered here, where the id is still known."""
+    request_id = accepted_request_id(request.headers.get("x-request-id"))
+    request.state.request_id = request_id
     token = request_id_var.set(request_id)
     started = time.perf_counter()
     try:
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as exc:
+            response = unexpected_error(request, exc)
         elapsed = time.perf_counter() - started
         route = request.scope.get("route")
         template = route.path if isinstance(route, APIRoute) else "unmatched"

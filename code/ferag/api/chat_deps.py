@@ -18,6 +18,7 @@ from ferag.api.deps import (
     SettingsDep,
     get_current_user,
 )
+from ferag.api.openapi import raises
 from ferag.db.models import User
 from ferag.errors import Unauthenticated
 from ferag.llm.chat_model import AnswerModel
@@ -27,6 +28,7 @@ from ferag.settings import Settings
 bearer = HTTPBearer(auto_error=False, description="An API key (frg_…) or an access token.")
 
 
+@raises(502, 503)
 def get_chat_model(request: Request) -> AnswerModel:
     model: AnswerModel = request.app.state.chat_model
     return model
@@ -46,6 +48,7 @@ def count_chat_request(redis: RedisDep, settings: Settings, user: User) -> None:
     rate_limit.hit(redis, "chat", user.id, settings.chat_rate_limit, settings.chat_rate_window_s)
 
 
+@raises(429)
 def chat_access(access: RagViewer, redis: RedisDep, settings: SettingsDep) -> RagAccess:
     """A member of the RAG within the chat rate limit (``RateLimited``, 429 with Retry-After,
     beyond it)."""
@@ -56,6 +59,7 @@ def chat_access(access: RagViewer, redis: RedisDep, settings: SettingsDep) -> Ra
 ChatAccess = Annotated[RagAccess, Depends(chat_access)]
 
 
+@raises(401)
 def get_openai_user(
     db: DbDep,
     secret: JwtSecretDep,

@@ -10,10 +10,13 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints
 
 from ferag.api.schemas import RequestModel
+from ferag.api.text import SingleLine
 from graphrag_lib.retrieve import LinkedEntity, Reference
 
 Question = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-KeyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+KeyName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine
+]
 
 
 class ChatRequest(RequestModel):

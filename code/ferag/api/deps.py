@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from celery import Celery
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from redis import Redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ferag.api.openapi import raises
+from ferag.api.params import RagId
 from ferag.api.schemas import CyclePublic
 from ferag.db.models import Document, Rag, Role, User
 from ferag.errors import Forbidden, NotFound, Unauthenticated
@@ -38,11 +40,13 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+@raises(503)
 def get_db(request: Request) -> Iterator[Session]:
     with request.app.state.session_factory() as session:
         yield session
 
 
+@raises(502, 503)
 def get_store(request: Request) -> TripleStore:
     store: TripleStore = request.app.state.store
     return store
@@ -78,6 +82,7 @@ JwtSecretDep = Annotated[str, Depends(get_jwt_secret)]
 LoginLimitsDep = Annotated[LoginLimits, Depends(get_login_limits)]
 
 
+@raises(401)
 def get_current_user(db: DbDep, secret: JwtSecretDep, token: TokenDep) -> User:
     if not token:
         raise Unauthenticated("log in and send the access token as `Authorization: Bearer …`")
@@ -101,9 +106,8 @@ class RagAccess:
 
 
 def require_role(needed: Role) -> Callable[..., RagAccess]:
-    def dependency(
-        rag_id: Annotated[int, Path(ge=1, description="RAG id")], user: CurrentUser, db: DbDep
-    ) -> RagAccess:
+    @raises(403, 404)
+    def dependency(rag_id: RagId, user: CurrentUser, db: DbDep) -> RagAccess:
         row = membership(db, rag_id, user.id)
         if row is None:
             raise NotFound(

@@ -30,7 +30,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ferag.errors import BadGateway, FeragError, ServiceUnavailable
-from ferag.logs import request_id_var
+from ferag.logs import accepted_request_id, request_id_var
 from ferag.store.client import StoreError, StoreRequestError, StoreUnavailable
 from graphrag_lib.llm import LlmError, LlmRejected
 
@@ -55,13 +55,14 @@ def error_response(
     message: str,
     details: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    request_id: str | None = None,
 ) -> JSONResponse:
     body = {
         "error": {
             "code": code,
             "message": message,
             "details": details or [],
-            "request_id": request_id_var.get(),
+            "request_id": request_id or request_id_var.get(),
         }
     }
     return JSONResponse(body, status_code=status, headers=headers)
@@ -139,10 +140,27 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    """The 500 of a bug, logged with its traceback, with the request id in body and header
+    (so a user's report finds the log lines)."""
+    request_id = getattr(request.state, "request_id", None) or request_id_var.get()
+    request_id = request_id or accepted_request_id(None)
+    logger.error(
+        "unhandled error on %s %s",
+        request.method,
+        request.url.path,
+        exc_info=exc,
+        extra={"request_id": request_id},
+    )
     message = "an unexpected error occurred; the request id identifies it in the logs"
-    return error_response(500, "internal_error", message)
+    response = error_response(500, "internal_error", message, request_id=request_id)
+    response.headers["X-Request-ID"] = request_id
+    return response
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    # Last resort, outside the request middleware (which answers a bug's 500 itself).
+    return unexpected_error(request, exc)
 
 
 def register_error_handlers(app: FastAPI) -> None:

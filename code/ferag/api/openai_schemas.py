@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import Field
 
+from ferag.api.text import CleanText
 from ferag.llm import openai_wire
 from ferag.llm.openai_wire import CompletionChoice, CompletionUsage, OpenAIError
 
@@ -28,7 +29,9 @@ __all__ = [
 ]
 
 
-class ChatCompletionRequest(openai_wire.ChatCompletionRequest):
+class ChatCompletionRequest(CleanText, openai_wire.ChatCompletionRequest):
+    """OpenAI's request, its text checked like every ferag request (``ferag.api.text``)."""
+
     model: str = Field(description="`rag-{id}` of a RAG you are a member of (see /v1/models).")
     session_id: uuid.UUID | None = Field(
         None,

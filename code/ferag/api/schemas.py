@@ -16,19 +16,23 @@ from pydantic import (
     model_validator,
 )
 
+from ferag.api.text import CleanText, SingleLine
 from ferag.cycle.lifecycle import StepRecord
 from ferag.db.models import Cycle, CycleStatus, Role, Version
 from ferag.services.changes import ROLLBACK
 from ferag.services.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from ferag.settings import RagLanguage
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine
+]
+FullName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine]
 Password = Annotated[str, Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)]
 
 
-class RequestModel(BaseModel):
-    """Request bodies refuse unknown fields, so a typo is an error rather than ignored."""
+class RequestModel(CleanText):
+    """Request bodies refuse unknown fields, so a typo is an error rather than ignored, and
+    control characters in any text (``ferag.api.text``)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -55,14 +59,16 @@ class ErrorResponse(BaseModel):
 
 
 class UserCreate(RequestModel):
+    raw_text_fields = frozenset({"password"})
+
     email: EmailStr
     password: Password
-    full_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
-        None
-    )
+    full_name: FullName | None = None
 
 
 class LoginRequest(RequestModel):
+    raw_text_fields = frozenset({"password"})
+
     email: EmailStr
     password: Annotated[str, Field(min_length=1, max_length=128)]
 

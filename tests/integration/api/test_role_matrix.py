@@ -201,12 +201,21 @@ def test_matrix_covers_every_route(api_url: str) -> None:
     assert declared - routes == set(), "these matrix rows name no route"
 
 
+@pytest.fixture(scope="module")
+def documented(settings: Settings) -> dict[str, Any]:
+    """The OpenAPI document's operations: every status a caller sees must be documented."""
+    from ferag.api.app import create_app
+
+    return dict(create_app(settings).openapi()["paths"])
+
+
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: f"{e.method} {e.path}")
 def test_role_matrix(
     client: httpx.Client,
     people: dict[str, Account],
     settings: Settings,
+    documented: dict[str, Any],
     endpoint: Endpoint,
     caller: str,
 ) -> None:
@@ -221,6 +230,8 @@ def test_role_matrix(
             headers=headers,
         )
         check_outcome(client, people, scene, endpoint, caller, response)
+        responses = documented[endpoint.path][endpoint.method.lower()]["responses"]
+        assert str(response.status_code) in responses, "document it (ferag.api.openapi.raises)"
     finally:
         # Deleting the RAG also stops any cycle the request started, so the shared worker
         # does not spend the rest of the run on them.

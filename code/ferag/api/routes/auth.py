@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request, status
 from pydantic import ValidationError
 
 from ferag.api.deps import CurrentUser, DbDep, JwtSecretDep, LoginLimitsDep, SettingsDep
+from ferag.api.openapi import raises
 from ferag.api.schemas import LoginRequest, Token, UserCreate, UserPublic
 from ferag.errors import BadRequest, Forbidden, InvalidInput
 from ferag.security import create_access_token
@@ -38,6 +39,7 @@ _LOGIN_BODY: dict[str, Any] = {
 }
 
 
+@raises(400, 422)
 async def read_login_request(request: Request) -> LoginRequest:
     """JSON ``{email, password}`` or the OAuth2 form (``username`` = email), as one model."""
     content_type = request.headers.get("content-type", "")
@@ -67,6 +69,7 @@ def _details(exc: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
+@raises(403)
 def registration_open(settings: SettingsDep) -> None:
     if settings.registration == "closed":
         raise Forbidden(
@@ -79,6 +82,7 @@ def registration_open(settings: SettingsDep) -> None:
 @router.post(
     "/register", status_code=status.HTTP_201_CREATED, dependencies=[Depends(registration_open)]
 )
+@raises(409)
 def register(body: UserCreate, db: DbDep, settings: SettingsDep) -> UserPublic:
     user = accounts.register_user(
         db,
@@ -91,6 +95,7 @@ def register(body: UserCreate, db: DbDep, settings: SettingsDep) -> UserPublic:
 
 
 @router.post("/login", openapi_extra=_LOGIN_BODY)
+@raises(401, 429)
 def login(
     credentials: Annotated[LoginRequest, Depends(read_login_request)],
     request: Request,

@@ -32,6 +32,8 @@ from ferag.api.chat_schemas import (
 )
 from ferag.api.deps import CurrentUser, DbDep, RagViewer, SettingsDep, StoreDep
 from ferag.api.errors import api_error
+from ferag.api.openapi import raises
+from ferag.api.params import KeyId, Offset
 from ferag.db.models import ApiKey, ChatMessage, ChatSession
 from ferag.services import api_keys, chat, chat_sessions
 from ferag.services.chat import PreparedTurn, StreamEvent, TurnResult
@@ -80,6 +82,7 @@ def _chat_events(prepared: PreparedTurn, events: Iterator[StreamEvent]) -> Itera
 
 
 @router.post("/chat", response_model=ChatAnswer, responses=SSE_RESPONSE)
+@raises(404)
 def ask_question(
     body: ChatRequest,
     access: ChatAccess,
@@ -133,7 +136,7 @@ def _message_public(message: ChatMessage) -> ChatMessagePublic:
 def list_chat_sessions(
     access: RagViewer,
     db: DbDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ChatSessionsPublic:
     """Your chat sessions in this RAG, most recently active first."""
@@ -142,6 +145,7 @@ def list_chat_sessions(
 
 
 @router.get("/chat/sessions/{session_id}")
+@raises(404)
 def read_chat_session(session_id: uuid.UUID, access: RagViewer, db: DbDep) -> ChatSessionDetail:
     """One of your sessions with its whole history (citations and telemetry included)."""
     session = chat_sessions.get_session(db, access.rag.id, access.user.id, session_id)
@@ -155,6 +159,7 @@ def read_chat_session(session_id: uuid.UUID, access: RagViewer, db: DbDep) -> Ch
 
 
 @router.delete("/chat/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+@raises(404)
 def delete_chat_session(session_id: uuid.UUID, access: RagViewer, db: DbDep) -> Response:
     """Delete one of your sessions and its messages."""
     session: ChatSession = chat_sessions.get_session(db, access.rag.id, access.user.id, session_id)
@@ -191,7 +196,8 @@ def list_api_keys(user: CurrentUser, db: DbDep) -> ApiKeysPublic:
 
 
 @keys_router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_api_key(key_id: int, user: CurrentUser, db: DbDep) -> Response:
+@raises(404)
+def revoke_api_key(key_id: KeyId, user: CurrentUser, db: DbDep) -> Response:
     """Revoke one of your API keys; it is refused from now on."""
     api_keys.revoke_key(db, user, key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -18,6 +18,8 @@ from ferag.api.deps import (
     SettingsDep,
     cycle_public,
 )
+from ferag.api.openapi import raises
+from ferag.api.params import CycleId, Offset
 from ferag.api.schemas import CyclePublic, CyclesPublic, UploadAccepted
 from ferag.api.upload_form import UPLOAD_OPENAPI, read_upload_form
 from ferag.cycle.chain import enqueue_steps
@@ -42,6 +44,7 @@ def _limits(settings: Settings) -> UploadLimits:
 
 
 @router.post("/upload", status_code=status.HTTP_202_ACCEPTED, openapi_extra=UPLOAD_OPENAPI)
+@raises(400, 413, 422, 429)
 async def upload_documents(
     request: Request,
     access: RagEditor,
@@ -84,7 +87,7 @@ async def upload_documents(
 def list_cycles(
     access: RagViewer,
     db: DbDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CyclesPublic:
     rows = cycles.list_cycles(db, access.rag.id, offset, limit)
@@ -93,12 +96,14 @@ def list_cycles(
 
 
 @router.get("/cycles/{cycle_id}")
-def read_cycle(cycle_id: int, access: RagViewer, db: DbDep) -> CyclePublic:
+@raises(404)
+def read_cycle(cycle_id: CycleId, access: RagViewer, db: DbDep) -> CyclePublic:
     return cycle_public(db, access.rag.id, cycle_id)
 
 
 @router.post("/cycles/{cycle_id}/retry", status_code=status.HTTP_202_ACCEPTED)
-def retry_cycle(cycle_id: int, access: RagEditor, db: DbDep, celery: CeleryDep) -> CyclePublic:
+@raises(404, 409)
+def retry_cycle(cycle_id: CycleId, access: RagEditor, db: DbDep, celery: CeleryDep) -> CyclePublic:
     """Resume a failed cycle at its failed step; finished steps are not repeated."""
     cycle = cycles.get_cycle(db, access.rag.id, cycle_id)
     cycles.retry_cycle(db, celery, cycle)
@@ -106,8 +111,9 @@ def retry_cycle(cycle_id: int, access: RagEditor, db: DbDep, celery: CeleryDep) 
 
 
 @router.post("/cycles/{cycle_id}/cancel")
+@raises(404, 409)
 def cancel_cycle(
-    cycle_id: int, access: RagEditor, db: DbDep, celery: CeleryDep, redis: RedisDep
+    cycle_id: CycleId, access: RagEditor, db: DbDep, celery: CeleryDep, redis: RedisDep
 ) -> CyclePublic:
     """Stop a pending or running cycle (or give up on a failed one)."""
     cycle = cycles.get_cycle(db, access.rag.id, cycle_id)

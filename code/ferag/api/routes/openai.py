@@ -13,12 +13,13 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Coroutine, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -35,6 +36,8 @@ from ferag.api.openai_schemas import (
     ModelList,
     OpenAIError,
 )
+from ferag.api.openapi import raises
+from ferag.api.params import bounded_id
 from ferag.db.models import Rag, User
 from ferag.errors import FeragError, InvalidInput, NotFound
 from ferag.logs import request_id_var
@@ -71,7 +74,11 @@ def _ferag_error(exc: Exception) -> JSONResponse:
 
 
 class OpenAIRoute(APIRoute):
-    """Renders errors of these routes in OpenAI's shape instead of ferag's."""
+    """Renders errors of these routes in OpenAI's shape instead of ferag's (and says so to
+    ``ferag.api.openapi``: ``error_model``, validation errors as 400)."""
+
+    error_model: ClassVar[type[BaseModel]] = OpenAIError
+    validation_status: ClassVar[int] = 400
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -92,12 +99,7 @@ class OpenAIRoute(APIRoute):
         return route
 
 
-router = APIRouter(
-    prefix="/v1",
-    tags=["openai"],
-    route_class=OpenAIRoute,
-    responses={401: {"model": OpenAIError}, 404: {"model": OpenAIError}},
-)
+router = APIRouter(prefix="/v1", tags=["openai"], route_class=OpenAIRoute)
 
 
 def _card(rag: Rag) -> ModelCard:
@@ -108,10 +110,10 @@ def _card(rag: Rag) -> ModelCard:
 
 def rag_of_model(db: Session, user: User, model: str) -> Rag:
     """The RAG behind model ``rag-{id}`` if the caller is a member of it."""
-    suffix = model.removeprefix(MODEL_PREFIX)
+    rag_id = bounded_id(model.removeprefix(MODEL_PREFIX))
     found = None
-    if model.startswith(MODEL_PREFIX) and suffix.isdigit():
-        found = membership(db, int(suffix), user.id)
+    if model.startswith(MODEL_PREFIX) and rag_id is not None:
+        found = membership(db, rag_id, user.id)
     if found is None:
         raise NotFound(
             f"the model `{model}` does not exist or you are not a member of its RAG; "
@@ -129,6 +131,7 @@ def list_models(user: OpenAIUser, db: DbDep) -> ModelList:
 
 
 @router.get("/models/{model}")
+@raises(404)
 def retrieve_model(model: str, user: OpenAIUser, db: DbDep) -> ModelCard:
     return _card(rag_of_model(db, user, model))
 
@@ -149,6 +152,7 @@ def _session_id(body: ChatCompletionRequest, user: User, rag: Rag) -> uuid.UUID:
 
 
 @router.post("/chat/completions", response_model=ChatCompletion)
+@raises(404, 422, 429)
 def create_chat_completion(
     body: ChatCompletionRequest,
     user: OpenAIUser,

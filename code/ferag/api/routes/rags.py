@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from ferag.api.deps import CeleryDep, CurrentUser, DbDep, RagOwner, RagViewer, StoreDep
+from ferag.api.openapi import raises
+from ferag.api.params import Offset, UserId
 from ferag.api.schemas import (
     Chunking,
     MemberCreate,
@@ -65,7 +67,7 @@ def create_rag(body: RagCreate, user: CurrentUser, db: DbDep, store: StoreDep) -
 def list_rags(
     user: CurrentUser,
     db: DbDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> RagsPublic:
     rows, total = rags.list_rags(db, user, offset, limit)
@@ -99,21 +101,24 @@ def list_members(access: RagViewer, db: DbDep) -> MembersPublic:
 
 
 @router.post("/{rag_id}/members", status_code=status.HTTP_201_CREATED)
+@raises(404, 409)
 def add_member(body: MemberCreate, access: RagOwner, db: DbDep) -> MemberPublic:
     member, user = members.add_member(db, access.rag, body.email, body.role)
     return _member_public(member, user)
 
 
 @router.patch("/{rag_id}/members/{user_id}")
+@raises(404, 409)
 def change_member_role(
-    user_id: int, body: MemberUpdate, access: RagOwner, db: DbDep
+    user_id: UserId, body: MemberUpdate, access: RagOwner, db: DbDep
 ) -> MemberPublic:
     member, user = members.change_role(db, access.rag, user_id, body.role)
     return _member_public(member, user)
 
 
 @router.delete("/{rag_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_member(user_id: int, access: RagViewer, db: DbDep) -> Response:
+@raises(403, 404, 409)
+def remove_member(user_id: UserId, access: RagViewer, db: DbDep) -> Response:
     """Owners remove anyone; any member may remove themselves (leave the RAG)."""
     if access.role is not Role.owner and user_id != access.user.id:
         raise Forbidden(

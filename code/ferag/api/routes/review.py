@@ -18,6 +18,8 @@ from ferag.api.deps import (
     cycle_public,
     rag_iris,
 )
+from ferag.api.openapi import raises
+from ferag.api.params import CycleId, Offset
 from ferag.api.schemas import CyclePublic, VersionPublic
 from ferag.events.publisher import announce
 from ferag.services import approval, cycles, diff
@@ -27,8 +29,9 @@ router = APIRouter(prefix="/rags/{rag_id}", tags=["review"])
 
 
 @router.get("/cycles/{cycle_id}/diff")
+@raises(404, 409)
 def read_cycle_diff(
-    cycle_id: int,
+    cycle_id: CycleId,
     access: RagViewer,
     db: DbDep,
     store: StoreDep,
@@ -36,7 +39,7 @@ def read_cycle_diff(
     section: Annotated[
         DiffSection | None, Query(description="Page one section; all of them when omitted.")
     ] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> CycleDiffPublic:
     """What approving the cycle would change: entities, relations and ontology terms added,
@@ -46,8 +49,9 @@ def read_cycle_diff(
 
 
 @router.post("/cycles/{cycle_id}/approve")
+@raises(404, 409)
 def approve_cycle(
-    cycle_id: int,
+    cycle_id: CycleId,
     access: RagOwner,
     db: DbDep,
     store: StoreDep,
@@ -66,8 +70,9 @@ def approve_cycle(
 
 
 @router.post("/cycles/{cycle_id}/reject")
+@raises(404, 409)
 def reject_cycle(
-    cycle_id: int,
+    cycle_id: CycleId,
     access: RagOwner,
     db: DbDep,
     store: StoreDep,
@@ -81,8 +86,9 @@ def reject_cycle(
 
 
 @router.post("/cycles/{cycle_id}/rebase", status_code=status.HTTP_202_ACCEPTED)
+@raises(404, 409)
 def rebase_cycle(
-    cycle_id: int,
+    cycle_id: CycleId,
     access: RagEditor,
     db: DbDep,
     store: StoreDep,

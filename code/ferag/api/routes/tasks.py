@@ -12,6 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, status
 
 from ferag.api.deps import CurrentUser, DbDep, RedisDep, SettingsDep
+from ferag.api.openapi import raises
+from ferag.api.params import AfterSeq
 from ferag.db.models import Task
 from ferag.errors import NotFound
 from ferag.events import history, tickets
@@ -26,6 +28,7 @@ from ferag.services.members import visible_task
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
 
+@raises(404)
 def get_visible_task(
     task_id: Annotated[uuid.UUID, Path(description="Task id")], user: CurrentUser, db: DbDep
 ) -> Task:
@@ -62,7 +65,7 @@ def read_task(task: TaskViewer, db: DbDep) -> TaskPublic:
 def list_task_events(
     task: TaskViewer,
     db: DbDep,
-    after: Annotated[int, Query(ge=0, description="Return events with a larger `seq`.")] = 0,
+    after: AfterSeq = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> TaskEventsPublic:
     """Stored events in ``seq`` order; poll with ``after`` = the last ``seq`` you have."""
@@ -77,6 +80,7 @@ def list_task_events(
 
 
 @router.post("/{task_id}/ticket", status_code=status.HTTP_201_CREATED)
+@raises(503)
 def create_ws_ticket(
     task: TaskViewer, user: CurrentUser, redis: RedisDep, settings: SettingsDep
 ) -> WsTicketPublic:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from ferag.api.deps import DbDep, RagOwner, RagViewer, SettingsDep, StoreDep, rag_iris
+from ferag.api.openapi import raises
+from ferag.api.params import Offset, VersionNumber
 from ferag.api.schemas import VersionPublic, VersionsPublic
 from ferag.services import versions
 
@@ -19,7 +21,7 @@ def list_versions(
     db: DbDep,
     store: StoreDep,
     settings: SettingsDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> VersionsPublic:
     """Production versions, newest first, and the one production holds now."""
@@ -32,8 +34,9 @@ def list_versions(
 
 
 @router.post("/{number}/rollback")
+@raises(404, 409)
 def rollback_version(
-    number: Annotated[int, Path(ge=0, description="The version to return to (0: empty).")],
+    number: VersionNumber,
     access: RagOwner,
     db: DbDep,
     store: StoreDep,
