@@ -106,7 +106,7 @@ async def follow_while(
         asyncio.create_task(follow(ws_api, task_id, token=token, on_ready=on_ready))
         for _ in range(count)
     ]
-    await asyncio.wait_for(ready.wait(), 60)
+    await asyncio.wait_for(ready.wait(), 180)  # 200 sockets on a loaded 2-core CI machine
     await asyncio.to_thread(start)
     return await asyncio.wait_for(asyncio.gather(*readers), 120)
 
