@@ -36,6 +36,8 @@ class FERAG(DefinedNamespace):
     CommunityReport: URIRef  # GraphRAG's report on one community
     Finding: URIRef  # one finding of a community report
     DescriptionRecord: URIRef  # a superseded entity description, with its provenance
+    Merge: URIRef  # a resolution decision: names merged into one entity, or a flagged pair
+    NameRecord: URIRef  # a name an entity stopped using (a rename), with when it stopped
     # properties
     relatedTo: URIRef  # fallback relation property when the ontology has no better one
     key: URIRef  # the resource's key (the last segment of its IRI)
@@ -57,6 +59,18 @@ class FERAG(DefinedNamespace):
     explanation: URIRef  # explanation of a finding
     finding: URIRef  # community report → finding
     supersededDescription: URIRef  # entity → DescriptionRecord of a replaced description
+    # entity resolution (docs/merge.md)
+    mergeStatus: URIRef  # Merge → "merged" or "flagged" (a possible duplicate kept apart)
+    mergeScope: URIRef  # Merge → "production" (into an existing entity) or "cycle"
+    survivor: URIRef  # Merge → the entity that stays (keeps its IRI)
+    absorbed: URIRef  # Merge → the IRI the merged names had on their own (or the flagged other)
+    absorbedLabel: URIRef  # Merge → a name the absorbed entity brought
+    score: URIRef  # Merge → the combined score in [0, 1]
+    evidence: URIRef  # Merge → JSON (rdf:JSON) of the signals and their scores
+    decidedBy: URIRef  # Merge → "rules", "llm" or "reviewer"
+    reason: URIRef  # Merge → a one-line reason (the LLM's or the reviewer's)
+    formerName: URIRef  # entity → NameRecord of a name it no longer uses
+    validUntil: URIRef  # NameRecord → the date the name stopped being used, when known
     # production versions (service bookkeeping in the RAG's `meta` graph, never in `prod`)
     productionVersion: URIRef  # prod graph → the number of the version it holds (xsd:integer)
     versionRecord: URIRef  # prod graph → JSON of the change that made that version (recovery)
@@ -137,7 +151,17 @@ def text_literal(text: str) -> Literal:
 
 _KEY = re.compile(r"[A-Za-z0-9._~-]+")
 _GRAPH_NAME = re.compile(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*")
-_KINDS = ("entity", "relation", "document", "passage", "community", "report", "description")
+_KINDS = (
+    "entity",
+    "relation",
+    "document",
+    "passage",
+    "community",
+    "report",
+    "description",
+    "merge",
+    "name",
+)
 
 
 @dataclass(frozen=True)
@@ -193,6 +217,12 @@ class RagIris:
 
     def description_record(self, key: str) -> URIRef:
         return self._mint("description", key)
+
+    def merge_record(self, key: str) -> URIRef:
+        return self._mint("merge", key)
+
+    def name_record(self, key: str) -> URIRef:
+        return self._mint("name", key)
 
     def ontology_term(self, local_name: str) -> URIRef:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", local_name):

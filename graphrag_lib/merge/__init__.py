@@ -6,7 +6,14 @@ Reads production only through a ``ProductionView``; imports nothing from the ser
 """
 
 from graphrag_lib.merge.compute import compute_change_set
-from graphrag_lib.merge.config import ChangeSet, ChangeSetStats, MergeConfig, apply_change_set
+from graphrag_lib.merge.config import (
+    ChangeSet,
+    ChangeSetStats,
+    MergeConfig,
+    ResolutionConfig,
+    ResolutionDecision,
+    apply_change_set,
+)
 from graphrag_lib.merge.view import GraphProductionView, ProductionView
 
 __all__ = [
@@ -15,6 +22,8 @@ __all__ = [
     "GraphProductionView",
     "MergeConfig",
     "ProductionView",
+    "ResolutionConfig",
+    "ResolutionDecision",
     "apply_change_set",
     "compute_change_set",
 ]

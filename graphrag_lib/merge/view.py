@@ -30,6 +30,10 @@ class ProductionView(Protocol):
         """Every production triple whose subject is one of ``iris``."""
         ...
 
+    def referencing(self, iris: Collection[URIRef]) -> Graph:
+        """Every production triple whose object is one of ``iris`` (what points at them)."""
+        ...
+
     def ontology(self) -> Graph:
         """The production ontology: triples about its classes and properties."""
         ...
@@ -64,6 +68,13 @@ class GraphProductionView:
             for triple in self.graph.triples((iri, None, None)):
                 described.add(triple)
         return described
+
+    def referencing(self, iris: Collection[URIRef]) -> Graph:
+        found = Graph()
+        for iri in iris:
+            for triple in self.graph.triples((None, None, iri)):
+                found.add(triple)
+        return found
 
     def ontology(self) -> Graph:
         return ontology_part(self.graph)

@@ -63,6 +63,18 @@ class SparqlProductionView:
             graph.parse(data=data.decode(), format="nt")
         return graph
 
+    def referencing(self, iris: Collection[URIRef]) -> Graph:
+        graph = Graph()
+        for batch in _batches(sorted(str(i) for i in iris)):
+            values = " ".join(iri(value) for value in batch)
+            data = self.space.construct(
+                f"""
+                CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {self.graph} {{
+                    VALUES ?o {{ {values} }} ?s ?p ?o }} }}""",
+            )
+            graph.parse(data=data.decode(), format="nt")
+        return graph
+
     def ontology(self) -> Graph:
         data = self.space.construct(
             f"""
