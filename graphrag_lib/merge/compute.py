@@ -6,30 +6,72 @@ import logging
 from datetime import UTC, datetime
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from graphrag_lib.merge.config import ChangeSet, ChangeSetStats, MergeConfig
 from graphrag_lib.merge.diff import ResourceDiffer
 from graphrag_lib.merge.ontology import OntologyAlignment, align_ontology, ontology_additions
-from graphrag_lib.merge.resolve import describe, resolve_entities
+from graphrag_lib.merge.records import merge_records, name_record
+from graphrag_lib.merge.resolve import ResolvedEntities, describe, renames, resolve_entities
 from graphrag_lib.merge.rewrite import combine_duplicates, rekey_statements, rename, set_entity_keys
 from graphrag_lib.merge.view import ProductionView
+from graphrag_lib.resolution.judge import Judge
 from graphrag_lib.schema.terms import ontology_part, superclasses
 from graphrag_lib.vocab import FERAG, RagIris, bind_prefixes
 
 logger = logging.getLogger(__name__)
 
 
+def _one_label(graph: Graph, resolved: ResolvedEntities) -> None:
+    """A merged entity keeps its survivor's label; the other labels become aliases."""
+    for survivor in set(resolved.mapping.values()):
+        labels = sorted(graph.objects(survivor, RDFS.label), key=str)
+        profile = resolved.profiles.get(survivor)
+        if len(labels) < 2 or profile is None:
+            continue
+        keep = next((x for x in labels if str(x) == profile.label), labels[0])
+        for label in labels:
+            if label != keep:
+                graph.remove((survivor, RDFS.label, label))
+                graph.add((survivor, SKOS.altLabel, label))
+
+
+def _drop_self_relations(graph: Graph) -> None:
+    """Relations between names that became one entity ("X, also called Y") say nothing more:
+    the merge record keeps them."""
+    for statement in list(graph.subjects(RDF.type, FERAG.Relation)):
+        subject = graph.value(statement, RDF.subject)
+        if subject is not None and subject == graph.value(statement, RDF.object):
+            predicate = graph.value(statement, RDF.predicate)
+            graph.remove((statement, None, None))
+            if predicate is not None:
+                graph.remove((subject, predicate, subject))
+
+
 def _rewritten_data(
-    data: Graph, production: ProductionView, iris: RagIris, ontology: Graph, config: MergeConfig
-) -> tuple[Graph, Graph, int]:
-    """The candidate's data on production IRIs, the production triples already read, and how
-    many entities were mapped onto existing production entities."""
-    entity_map, described = resolve_entities(data, production, iris, superclasses(ontology), config)
-    rewritten = rekey_statements(rename(data, entity_map), iris)
+    data: Graph,
+    production: ProductionView,
+    iris: RagIris,
+    ontology: Graph,
+    config: MergeConfig,
+    judge: Judge | None,
+) -> tuple[Graph, ResolvedEntities]:
+    """The candidate's data on production IRIs (merge records included) and what resolution
+    found."""
+    resolved = resolve_entities(data, production, iris, superclasses(ontology), config, judge)
+    rewritten = rekey_statements(rename(data, resolved.mapping), iris)
+    for change in renames(data):
+        entity = resolved.mapping.get(change.new, change.new)
+        if (
+            resolved.mapping.get(change.old, change.old) == entity
+            and change.old in resolved.profiles
+        ):
+            name_record(rewritten, iris, entity, resolved.profiles[change.old].label, change.when)
+    _drop_self_relations(rewritten)
     set_entity_keys(rewritten, iris)
+    _one_label(rewritten, resolved)
     combine_duplicates(rewritten)
-    return rewritten, described, len(entity_map)
+    return rewritten, resolved
 
 
 def _kind(resource: URIRef, data: Graph) -> str | None:
@@ -64,7 +106,7 @@ def _stats(
     counts: dict[str, int], differ: ResourceDiffer, alignment: OntologyAlignment, add: Graph
 ) -> ChangeSetStats:
     return ChangeSetStats(
-        **counts,
+        **counts,  # type: ignore[arg-type]
         aliases_added=differ.counts["aliases_added"],
         descriptions_superseded=differ.counts["descriptions_superseded"],
         ontology_terms_added=len(alignment.added),
@@ -81,11 +123,13 @@ def compute_change_set(
     config: MergeConfig,
     *,
     now: datetime | None = None,
+    judge: Judge | None = None,
 ) -> ChangeSet:
     """Merge ``candidate`` (typed instances + ontology from the schema step) into production.
 
     Reads production only through ``production`` (lookups by label and by IRI, the ontology),
-    so its cost follows the candidate's size. ``now`` stamps superseded descriptions.
+    so its cost follows the candidate's size. ``now`` stamps superseded descriptions;
+    ``judge`` answers the pairs resolution cannot decide alone (none: they stay apart, flagged).
     """
     candidate_ontology = ontology_part(candidate)
     production_ontology = production.ontology()
@@ -93,16 +137,23 @@ def compute_change_set(
     ontology = rename(candidate_ontology, alignment.term_map)
     data = rename(candidate - candidate_ontology, alignment.term_map)
     merged_ontology = production_ontology + ontology
-    data, described, mapped = _rewritten_data(data, production, iris, merged_ontology, config)
+    data, resolved = _rewritten_data(data, production, iris, merged_ontology, config, judge)
+    described = resolved.described
     unread = {s for s in data.subjects() if isinstance(s, URIRef)} - set(described.subjects())
     described += describe(production, unread, config)
     now = now or datetime.now(UTC)
     differ = ResourceDiffer(described, iris, now, config.supersede_descriptions)
     counts = _compare_all(data, described, differ)
-    add = differ.add + ontology_additions(ontology, production_ontology, alignment)
+    records, merge_counts = merge_records(
+        resolved.resolution, resolved.profiles, resolved.mapping, iris
+    )
+    counts |= merge_counts
+    counts["llm_pairs"] = resolved.resolution.llm_pairs
+    counts["llm_calls"] = getattr(getattr(judge, "stats", None), "calls", 0)
+    add = differ.add + records + ontology_additions(ontology, production_ontology, alignment)
     add = _minimal(add, described, production, config)
     for graph in (add, differ.remove):
         bind_prefixes(graph, iris)
     stats = _stats(counts, differ, alignment, add)
-    logger.info("change set: %s (%d entities resolved to production)", stats, mapped)
+    logger.info("change set: %s (%d entities merged)", stats, len(resolved.mapping))
     return ChangeSet(add, differ.remove, stats)

@@ -3,46 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from pydantic import BaseModel, Field
 from rdflib import Graph
 
+from graphrag_lib.resolution.config import ResolutionConfig, ResolutionDecision
 
-class ResolutionDecision(BaseModel):
-    """A reviewer's verdict on two entity IRIs, remembered per RAG: ``different`` keeps them
-    apart in every later cycle, ``same`` merges them (``a`` survives when both exist)."""
-
-    a: str
-    b: str
-    verdict: Literal["same", "different"]
-    reason: str = ""
-
-
-class ResolutionConfig(BaseModel):
-    """Thresholds of entity resolution (see ``docs/merge.md``)."""
-
-    auto_merge_score: float = Field(
-        0.85,
-        ge=0,
-        le=1,
-        description="A candidate pair scoring at least this merges without asking.",
-    )
-    ask_score: float = Field(
-        0.55, ge=0, le=1, description="Pairs scoring from this up to the merge score go to the LLM."
-    )
-    flag_score: float = Field(
-        0.45, ge=0, le=1, description="Pairs kept apart but scoring at least this are flagged."
-    )
-    llm_batch_size: int = Field(12, ge=1, description="Candidate pairs per LLM request.")
-    max_llm_pairs: int = Field(
-        240,
-        ge=0,
-        description="At most this many pairs per cycle go to the LLM; the rest are flagged.",
-    )
-    max_candidates: int = Field(
-        8, ge=1, description="Candidates kept per entity (best scores first)."
-    )
+__all__ = ["ChangeSet", "ChangeSetStats", "MergeConfig", "ResolutionConfig", "ResolutionDecision"]
 
 
 class MergeConfig(BaseModel):
@@ -55,6 +22,9 @@ class MergeConfig(BaseModel):
         True,
         description="Replace an entity's description with the newer one (the old one is kept "
         "as a ferag:DescriptionRecord); if false, the production description stays.",
+    )
+    language: str = Field(
+        "en", description="The RAG's language: a merged entity's name in it is preferred."
     )
     resolution: ResolutionConfig = Field(default_factory=ResolutionConfig)
     decisions: list[ResolutionDecision] = Field(
@@ -78,6 +48,11 @@ class ChangeSetStats:
     ontology_terms_reused: int = 0
     triples_added: int = 0
     triples_removed: int = 0
+    merges_production: int = 0
+    merges_cycle: int = 0
+    merges_flagged: int = 0
+    llm_pairs: int = 0
+    llm_calls: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """What merge needs from production, so its cost follows the change set, not production's size.
 
-The service implements ``ProductionView`` over SPARQL (a ``VALUES`` lookup on
-``ferag:normalisedLabel``, a ``CONSTRUCT`` per batch of IRIs, the ontology graph);
+The service implements ``ProductionView`` over SPARQL (name keys from PostgreSQL, see
+``graphrag_lib.resolution.names``, a ``CONSTRUCT`` per batch of IRIs, the ontology graph);
 ``GraphProductionView`` implements it over an rdflib graph for tests and the CLI.
 """
 
@@ -14,16 +14,18 @@ from typing import Protocol
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from graphrag_lib.resolution.names import NameForms
 from graphrag_lib.schema.terms import ontology_part
-from graphrag_lib.vocab import FERAG, normalise_label
+from graphrag_lib.vocab import FERAG
 
 
 class ProductionView(Protocol):
     """Read access to one RAG's production graph."""
 
-    def find_entities(self, normalised_labels: Collection[str]) -> dict[str, set[URIRef]]:
-        """Normalised label → the entities having it as ``rdfs:label`` or ``skos:altLabel``
-        (``ferag:normalisedLabel``); labels with no entity are left out."""
+    def find_by_keys(self, keys: Collection[str]) -> dict[str, set[URIRef]]:
+        """Name key (``graphrag_lib.resolution.names.NameForms.index_keys`` of a label or an
+        alias) → the entities having it; keys with no entity are left out. Answered from an
+        index, never by scanning production."""
         ...
 
     def describe(self, iris: Collection[URIRef]) -> Graph:
@@ -44,23 +46,24 @@ class GraphProductionView:
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
-        self._labels: dict[str, set[URIRef]] | None = None
+        self._keys: dict[str, set[URIRef]] | None = None
 
-    def _label_index(self) -> dict[str, set[URIRef]]:
-        if self._labels is None:
+    def _key_index(self) -> dict[str, set[URIRef]]:
+        if self._keys is None:
             index: dict[str, set[URIRef]] = defaultdict(set)
             for entity in self.graph.subjects(RDF.type, FERAG.Entity):
                 if not isinstance(entity, URIRef):
                     continue
-                for predicate in (RDFS.label, SKOS.altLabel, FERAG.normalisedLabel):
+                for predicate in (RDFS.label, SKOS.altLabel):
                     for label in self.graph.objects(entity, predicate):
-                        index[normalise_label(str(label))].add(entity)
-            self._labels = dict(index)
-        return self._labels
+                        for key in NameForms.of(str(label)).index_keys():
+                            index[key].add(entity)
+            self._keys = dict(index)
+        return self._keys
 
-    def find_entities(self, normalised_labels: Collection[str]) -> dict[str, set[URIRef]]:
-        index = self._label_index()
-        return {label: set(index[label]) for label in normalised_labels if label in index}
+    def find_by_keys(self, keys: Collection[str]) -> dict[str, set[URIRef]]:
+        index = self._key_index()
+        return {key: set(index[key]) for key in keys if key in index}
 
     def describe(self, iris: Collection[URIRef]) -> Graph:
         described = Graph()

@@ -9,13 +9,13 @@ from graphrag_lib.merge import GraphProductionView
 from tests.unit.graphrag_lib.merge.graphs import ONT, add_class, add_entity
 
 
-def test_find_entities_by_normalised_label_and_alias() -> None:
+def test_find_by_keys_of_labels_and_aliases() -> None:
     graph = Graph()
     acme = add_entity(graph, "Acme Corporation", ONT.Organization, aliases=("Acme Corp.",))
     moscow = add_entity(graph, "Москва", ONT.City)
     view = GraphProductionView(graph)
-    found = view.find_entities(["acme corporation", "acme corp", "москва", "berlin"])
-    assert found == {"acme corporation": {acme}, "acme corp": {acme}, "москва": {moscow}}
+    found = view.find_by_keys(["n:acme corporation", "n:acme corp", "t:moskva", "n:berlin"])
+    assert found == {"n:acme corporation": {acme}, "n:acme corp": {acme}, "t:moskva": {moscow}}
 
 
 def test_describe_and_ontology() -> None:

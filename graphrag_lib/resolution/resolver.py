@@ -1,0 +1,255 @@
+"""Deciding which entities are one: candidate pairs scored, clear ones merged, unclear ones
+judged by the LLM in bounded batches, the rest kept apart (and flagged when close).
+
+Clusters grow by union-find over the pairs, best score first, under three constraints: classes
+stay compatible, a cluster holds at most one production entity (production's entities are merged
+only by an owner's reviewed proposal), and no cluster joins two entities a reviewer said are
+different. Each cluster becomes one entity: the production one if it has one, else the member
+the documents name most often in the RAG's language.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rdflib import URIRef
+
+from graphrag_lib.resolution.config import ResolutionConfig, ResolutionDecision
+from graphrag_lib.resolution.judge import Judge, PairQuestion, Side
+from graphrag_lib.resolution.names import script
+from graphrag_lib.resolution.similarity import (
+    Profile,
+    compatible_classes,
+    score,
+    signals,
+)
+
+logger = logging.getLogger(__name__)
+
+DecidedBy = Literal["rules", "llm", "reviewer"]
+
+
+@dataclass
+class PairDecision:
+    """One scored pair and what became of it."""
+
+    a: URIRef
+    b: URIRef
+    score: float
+    signals: dict[str, float]
+    decided_by: DecidedBy = "rules"
+    reason: str = ""
+
+
+@dataclass
+class Resolution:
+    """The outcome: which entity each merged one becomes, and why."""
+
+    survivor_of: dict[URIRef, URIRef] = field(default_factory=dict)  # member → survivor
+    merges: list[PairDecision] = field(default_factory=list)  # (survivor, absorbed) evidence
+    flagged: list[PairDecision] = field(default_factory=list)  # close pairs kept apart
+    llm_pairs: int = 0
+
+
+class _Clusters:
+    """Union-find with the constraints of the module docstring."""
+
+    def __init__(
+        self,
+        profiles: Mapping[URIRef, Profile],
+        ancestors: Mapping[URIRef, set[URIRef]],
+        apart: set[frozenset[URIRef]],
+    ) -> None:
+        self.parent = {iri: iri for iri in profiles}
+        self.members = {iri: {iri} for iri in profiles}
+        self.profiles = profiles
+        self.ancestors = dict(ancestors)
+        self.apart = apart
+
+    def find(self, iri: URIRef) -> URIRef:
+        while self.parent[iri] != iri:
+            self.parent[iri] = self.parent[self.parent[iri]]
+            iri = self.parent[iri]
+        return iri
+
+    def can_join(self, a: URIRef, b: URIRef) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        ma, mb = self.members[ra], self.members[rb]
+        if sum(self.profiles[m].in_production for m in ma | mb) > 1:
+            return False
+        if any(frozenset((x, y)) in self.apart for x in ma for y in mb):
+            return False
+        return all(
+            compatible_classes(self.profiles[x].classes, self.profiles[y].classes, self.ancestors)
+            for x in ma
+            for y in mb
+        )
+
+    def join(self, a: URIRef, b: URIRef) -> None:
+        ra, rb = self.find(a), self.find(b)
+        self.parent[rb] = ra
+        self.members[ra] |= self.members.pop(rb)
+
+
+def _side(profile: Profile) -> Side:
+    return Side(
+        names=tuple(dict.fromkeys(n.label for n in profile.names)),
+        types=tuple(sorted(profile.class_names)),
+        description=profile.description[:300],
+    )
+
+
+def _ask(
+    pairs: Sequence[PairDecision],
+    profiles: Mapping[URIRef, Profile],
+    judge: Judge,
+    config: ResolutionConfig,
+) -> dict[tuple[URIRef, URIRef], tuple[str, str]]:
+    """The judge's verdict and reason per pair, in batches of ``llm_batch_size``."""
+    verdicts: dict[tuple[URIRef, URIRef], tuple[str, str]] = {}
+    for start in range(0, len(pairs), config.llm_batch_size):
+        batch = pairs[start : start + config.llm_batch_size]
+        questions = [
+            PairQuestion(f"p{i}", _side(profiles[p.a]), _side(profiles[p.b]), p.signals)
+            for i, p in enumerate(batch, start=1)
+        ]
+        for pair, answer in zip(batch, judge(questions), strict=True):
+            verdicts[(pair.a, pair.b)] = (answer.verdict, answer.reason)
+    return verdicts
+
+
+def _preferred(
+    members: Iterable[URIRef], profiles: Mapping[URIRef, Profile], language: str
+) -> URIRef:
+    """The production member; else a name not replaced by a rename, in the RAG's script, in
+    dictionary form (nominative) before inflected ones, named most often."""
+    wanted = "cyrl" if language == "ru" else "latn"
+
+    def rank(iri: URIRef) -> tuple[bool, bool, bool, bool, int, int, str]:
+        p = profiles[iri]
+        name = p.names[0] if p.names else None
+        in_script = name is not None and script(name.normalised) == wanted
+        nominative = name is not None and name.tokens == name.lemmas
+        return (
+            not p.in_production,
+            p.renamed,
+            not in_script,
+            not nominative,
+            -p.mentions,
+            len(p.label),
+            str(iri),
+        )
+
+    return min(members, key=rank)
+
+
+def score_pairs(
+    pairs: Iterable[tuple[URIRef, URIRef]],
+    profiles: Mapping[URIRef, Profile],
+    ancestors: Mapping[URIRef, set[URIRef]],
+) -> list[PairDecision]:
+    """Scored pairs of compatible classes, best first."""
+    scored = []
+    for a, b in pairs:
+        pa, pb = profiles[a], profiles[b]
+        if not compatible_classes(pa.classes, pb.classes, dict(ancestors)):
+            continue
+        found = signals(pa, pb)
+        value = score(found)
+        if value > 0:
+            scored.append(PairDecision(a, b, value, found))
+    scored.sort(key=lambda p: (-p.score, str(p.a), str(p.b)))
+    return scored
+
+
+def resolve(
+    profiles: Mapping[URIRef, Profile],
+    pairs: Iterable[tuple[URIRef, URIRef]],
+    ancestors: Mapping[URIRef, set[URIRef]],
+    config: ResolutionConfig,
+    *,
+    decisions: Sequence[ResolutionDecision] = (),
+    judge: Judge | None = None,
+    language: str = "en",
+) -> Resolution:
+    """Cluster ``profiles`` over the candidate ``pairs``; see the module docstring."""
+    apart = {frozenset((URIRef(d.a), URIRef(d.b))) for d in decisions if d.verdict == "different"}
+    clusters = _Clusters(profiles, ancestors, apart)
+    scored = score_pairs(pairs, profiles, ancestors)
+    joined: dict[URIRef, PairDecision] = {}  # absorbed member → the pair that joined it
+
+    def join(pair: PairDecision) -> bool:
+        if not clusters.can_join(pair.a, pair.b):
+            return False
+        clusters.join(pair.a, pair.b)
+        joined.setdefault(pair.b, pair)
+        joined.setdefault(pair.a, pair)
+        return True
+
+    for d in decisions:
+        a, b = URIRef(d.a), URIRef(d.b)
+        if d.verdict == "same" and a in profiles and b in profiles:
+            found = signals(profiles[a], profiles[b])
+            join(PairDecision(a, b, 1.0, found, "reviewer", d.reason or "a reviewer merged them"))
+    for pair in scored:
+        if pair.score >= config.auto_merge_score and frozenset((pair.a, pair.b)) not in apart:
+            join(pair)
+    unclear = [
+        p
+        for p in scored
+        if config.ask_score <= p.score < config.auto_merge_score and clusters.can_join(p.a, p.b)
+    ]
+    resolution = Resolution()
+    asked, rest = unclear[: config.max_llm_pairs], unclear[config.max_llm_pairs :]
+    verdicts = _ask(asked, profiles, judge, config) if judge and asked else {}
+    resolution.llm_pairs = len(verdicts)
+    flagged: list[PairDecision] = []
+    for pair in asked:
+        verdict, reason = verdicts.get((pair.a, pair.b), ("unsure", "no model to ask"))
+        pair.decided_by, pair.reason = ("llm" if judge else "rules"), reason
+        if verdict == "same" and join(pair):
+            continue
+        if verdict != "different":
+            flagged.append(pair)
+    flagged += rest
+    flagged += [p for p in scored if config.flag_score <= p.score < config.ask_score]
+    _finish(resolution, clusters, profiles, joined, flagged, language)
+    return resolution
+
+
+def _finish(
+    resolution: Resolution,
+    clusters: _Clusters,
+    profiles: Mapping[URIRef, Profile],
+    joined: Mapping[URIRef, PairDecision],
+    flagged: Sequence[PairDecision],
+    language: str,
+) -> None:
+    for root, members in clusters.members.items():
+        if len(members) == 1:
+            continue
+        survivor = _preferred(members, profiles, language)
+        for member in sorted(members - {survivor}):
+            resolution.survivor_of[member] = survivor
+            pair = joined[member]
+            resolution.merges.append(
+                PairDecision(
+                    survivor, member, pair.score, pair.signals, pair.decided_by, pair.reason
+                )
+            )
+        del root
+    seen: set[frozenset[URIRef]] = set()
+    for pair in flagged:
+        key = frozenset((pair.a, pair.b))
+        if key in seen or clusters.find(pair.a) == clusters.find(pair.b):
+            continue
+        seen.add(key)
+        a, b = sorted((pair.a, pair.b), key=lambda x: (not profiles[x].in_production, str(x)))
+        resolution.flagged.append(
+            PairDecision(a, b, pair.score, pair.signals, pair.decided_by, pair.reason)
+        )
