@@ -85,7 +85,7 @@ class CycleRun:
     index: IndexConfig
     schema: SchemaConfig
     merge: MergeConfig
-    chat: Callable[[], ChatModel]  # made on first use: only ``schema`` talks to the model
+    chat: Callable[[], ChatModel]  # made on first use (``schema``; ``merge`` on unclear pairs)
     progress: ProgressCallback
     earlier: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """The stats of the steps already done, by step name."""
@@ -153,11 +153,18 @@ def schema(run: CycleRun) -> StepOutcome:
 
 
 def merge(run: CycleRun) -> StepOutcome:
-    """The change set against production: graphs ``add`` and ``remove``."""
+    """The change set against production: graphs ``add`` and ``remove``; entity resolution asks
+    the model about unclear pairs (answers cached under the work directory)."""
     from graphrag_lib.merge import compute_change_set
+    from graphrag_lib.resolution.judge import LlmJudge
 
+    judge = LlmJudge(run.chat, cache_dir=run.storage.work_dir() / "resolution-cache")
     change_set = compute_change_set(
-        run.storage.read_graph("candidate"), run.storage.production(), run.iris, run.merge
+        run.storage.read_graph("candidate"),
+        run.storage.production(),
+        run.iris,
+        run.merge,
+        judge=judge,
     )
     added = run.storage.write_graph("add", change_set.add)
     removed = run.storage.write_graph("remove", change_set.remove)

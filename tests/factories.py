@@ -10,13 +10,13 @@ import httpx
 from rdflib import Graph
 from sqlalchemy.orm import Session, sessionmaker
 
+from ferag.cycle.storage import IndexedProductionView
 from ferag.db.engine import make_engine, make_session_factory
 from ferag.db.models import ChatSession, Cycle, CycleStatus
 from ferag.events import history
 from ferag.services.cycles import TASK_KIND, current_version
 from ferag.settings import Settings
 from ferag.store.client import store_from_settings
-from ferag.store.production import SparqlProductionView
 from ferag.store.space import RagSpace
 from graphrag_lib.merge import MergeConfig, compute_change_set
 from graphrag_lib.pipeline import STEP_NAMES
@@ -83,7 +83,7 @@ def create_review_cycle(
     space = RagSpace.of(store, str(settings.base_iri), rag_id)
     iris = space.iris
     try:
-        production = SparqlProductionView(space)
+        production = IndexedProductionView(space, session_factory(settings.require("database_url")))
         change_set = compute_change_set(candidate, production, iris, MergeConfig())
         with session_factory(settings.require("database_url")).begin() as db:
             cycle = Cycle(

@@ -106,7 +106,7 @@ def _stats(
     counts: dict[str, int], differ: ResourceDiffer, alignment: OntologyAlignment, add: Graph
 ) -> ChangeSetStats:
     return ChangeSetStats(
-        **counts,  # type: ignore[arg-type]
+        **counts,
         aliases_added=differ.counts["aliases_added"],
         descriptions_superseded=differ.counts["descriptions_superseded"],
         ontology_terms_added=len(alignment.added),

@@ -124,7 +124,7 @@ def renames(graph: Graph) -> list[Rename]:
     """Renames stated in relation descriptions: the name written after "renamed (to)" /
     "переименован в" is the new one; the one after "formerly" / "ранее" the old one."""
     found = []
-    for statement in sorted(graph.subjects(RDF.type, FERAG.Relation)):
+    for statement in sorted(graph.subjects(RDF.type, FERAG.Relation), key=str):
         text = " ".join(str(d) for d in graph.objects(statement, DCTERMS.description))
         marker = _RENAMED.search(text) or _FORMERLY.search(text)
         s, o = graph.value(statement, RDF.subject), graph.value(statement, RDF.object)

@@ -116,9 +116,9 @@ def parse_answers(answer: dict[str, Any], questions: Sequence[PairQuestion]) -> 
     answers = []
     for q in questions:
         item = given.get(q.id, {})
-        verdict = item.get("verdict")
         reason = str(item.get("reason") or "")[:300]
-        if verdict not in VERDICTS:
+        verdict = next((v for v in VERDICTS if v == item.get("verdict")), None)
+        if verdict is None:
             verdict, reason = "unsure", reason or "no answer for this pair"
         answers.append(PairAnswer(q.id, verdict, reason))
     return answers

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -206,3 +207,10 @@ def _raw_tokens(label: str) -> list[str]:
     text = unicodedata.normalize("NFKC", label).translate(_NO_YO)
     kept = "".join(" " if unicodedata.category(ch)[0] in "PSZC" else ch for ch in text)
     return kept.split()
+
+
+def entity_keys(label: str, aliases: Iterable[str] = ()) -> list[str]:
+    """Every index key of an entity with ``label`` and ``aliases``, sorted."""
+    return sorted(
+        {key for name in (label, *aliases) if name for key in NameForms.of(name).index_keys()}
+    )

@@ -146,7 +146,7 @@ def stage_configs(
         )
     )
     merge = MergeConfig.model_validate(
-        _given(supersede_descriptions=settings.merge_supersede_descriptions)
+        _given(supersede_descriptions=settings.merge_supersede_descriptions, language=language)
     )
     return StageConfigs(language, source, schema, merge, {**index, **_chunking(settings, rag)})
 

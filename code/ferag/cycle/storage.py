@@ -11,24 +11,41 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from ferag.db.models import CycleArtifact, Document
+from ferag.services.entity_index import find_by_keys
 from ferag.store.production import SparqlProductionView
 from ferag.store.space import RagSpace
 from graphrag_lib.documents import SourceDocument
 from graphrag_lib.index import load_tables
 from graphrag_lib.merge import ProductionView
+from graphrag_lib.merge.resolve import MAX_BUCKET
 from graphrag_lib.pipeline import StepInputError
 from graphrag_lib.tables import GraphRagTables
 
 TABLES_ARTIFACT = "graphrag_tables.zip"
+
+
+class IndexedProductionView(SparqlProductionView):
+    """Production over SPARQL, with name keys answered by the chat entity index (PostgreSQL),
+    which approvals and rollbacks keep in step with production."""
+
+    def __init__(self, space: RagSpace, session_factory: sessionmaker[Session]) -> None:
+        super().__init__(space)
+        self.session_factory = session_factory
+
+    def find_by_keys(self, keys: Collection[str]) -> dict[str, set[URIRef]]:
+        with self.session_factory() as db:
+            found = find_by_keys(db, self.space.rag_id, keys, limit=MAX_BUCKET + 1)
+        return {key: {URIRef(iri) for iri in iris} for key, iris in found.items()}
 
 
 @dataclass(frozen=True)
@@ -79,7 +96,7 @@ class ServiceStorage:
         return Graph().parse(data=data.decode(), format="nt")
 
     def production(self) -> ProductionView:
-        return SparqlProductionView(self.space)
+        return IndexedProductionView(self.space, self.session_factory)
 
     def _graph(self, name: str) -> str:
         return self.space.cycle_graph(self.cycle_id, name)

@@ -311,7 +311,7 @@ class EntityIndexEntry(Base):
     # every question, and a pending list made linking 2-3 times slower until vacuumed.
     __table_args__ = tuple(
         Index(f"ix_entity_index_{col}", col, postgresql_using="gin", postgresql_with=_NO_PENDING)
-        for col in ("ts_english", "ts_russian", "ts_names")
+        for col in ("ts_english", "ts_russian", "ts_names", "match_keys")
     )
 
     rag_id: Mapped[int] = mapped_column(ForeignKey("rags.id", ondelete="CASCADE"), primary_key=True)
@@ -320,6 +320,8 @@ class EntityIndexEntry(Base):
     aliases: Mapped[str] = mapped_column(Text, server_default="")  # one per line
     description: Mapped[str] = mapped_column(Text, server_default="")
     names: Mapped[str] = mapped_column(Text, server_default="")  # spellings and sound keys
+    # entity resolution's name keys (graphrag_lib.resolution.names) of the label and aliases
+    match_keys: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     ts_english: Mapped[str | None] = mapped_column(
         TSVECTOR, _weighted_tsvector("english"), deferred=True
     )

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from ferag.db.models import EntityIndexEntry
 from ferag.store.space import RagSpace
+from graphrag_lib.resolution.names import entity_keys
 from graphrag_lib.retrieve import (
     EntityCandidate,
     IndexedEntity,
@@ -110,11 +111,12 @@ def _upsert(db: Session, rag_id: int, entities: list[IndexedEntity]) -> None:
                 "aliases": "\n".join(e.aliases),
                 "description": e.description,
                 "names": e.name_terms(),
+                "match_keys": entity_keys(e.label, e.aliases),
             }
             for e in batch
         ]
         statement = insert(EntityIndexEntry).values(rows)
-        columns = ("label", "aliases", "description", "names")
+        columns = ("label", "aliases", "description", "names", "match_keys")
         db.execute(
             statement.on_conflict_do_update(
                 index_elements=["rag_id", "entity_iri"],
@@ -152,6 +154,33 @@ def rebuild_index(db: Session, space: RagSpace) -> int:
     db.execute(text("ANALYZE entity_index"))
     logger.info("entity index of rag %s rebuilt: %d entities", rag_id, len(entities))
     return len(entities)
+
+
+# One bounded index scan per key: a key shared by many entities ("w:" of a common word) gives
+# at most ``limit`` rows, which tells resolution it is too common to pair by.
+_BY_KEYS_SQL = text(
+    """
+    SELECT k.key, e.entity_iri
+    FROM unnest(CAST(:keys AS text[])) AS k(key)
+    CROSS JOIN LATERAL (
+        SELECT entity_iri FROM entity_index
+        WHERE rag_id = :rag_id AND match_keys @> ARRAY[k.key]
+        LIMIT :limit
+    ) e
+    """
+)
+
+
+def find_by_keys(
+    db: Session, rag_id: int, keys: Collection[str], limit: int
+) -> dict[str, set[str]]:
+    """Name key → IRIs of the RAG's production entities having it (at most ``limit`` each)."""
+    found: dict[str, set[str]] = {}
+    for batch in _batches(sorted(set(keys)), READ_BATCH):
+        rows = db.execute(_BY_KEYS_SQL, {"keys": batch, "rag_id": rag_id, "limit": limit})
+        for row in rows:
+            found.setdefault(row.key, set()).add(row.entity_iri)
+    return found
 
 
 def find_candidates(

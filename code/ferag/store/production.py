@@ -6,14 +6,13 @@ not production's size. Labels and IRIs enter queries only as escaped terms.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from itertools import islice
 
 from rdflib import OWL, Graph, URIRef
 
 from ferag.store.space import RagSpace
-from graphrag_lib.sparql_terms import iri, literal
+from graphrag_lib.sparql_terms import iri
 from graphrag_lib.vocab import FERAG
 
 BATCH = 500
@@ -30,26 +29,12 @@ def _batches(items: Iterable[str], size: int = BATCH) -> Iterator[list[str]]:
 
 
 class SparqlProductionView:
-    """``graphrag_lib.merge.ProductionView`` over the triple store."""
+    """The triple store's part of ``graphrag_lib.merge.ProductionView``: everything but the
+    name keys, which PostgreSQL's entity index answers (``ferag.cycle.storage``)."""
 
     def __init__(self, space: RagSpace) -> None:
         self.space = space
         self.graph = iri(space.prod)
-
-    def find_entities(self, normalised_labels: Collection[str]) -> dict[str, set[URIRef]]:
-        found: dict[str, set[URIRef]] = defaultdict(set)
-        for batch in _batches(sorted(set(normalised_labels))):
-            values = " ".join(literal(label) for label in batch)
-            rows = self.space.select(
-                f"""
-                SELECT ?n ?e WHERE {{ GRAPH {self.graph} {{
-                    VALUES ?n {{ {values} }}
-                    ?e {_NORMALISED_LABEL} ?n .
-                    ?e a {_ENTITY} . }} }}""",
-            )
-            for row in rows:
-                found[row["n"]["value"]].add(URIRef(row["e"]["value"]))
-        return dict(found)
 
     def describe(self, iris: Collection[URIRef]) -> Graph:
         graph = Graph()

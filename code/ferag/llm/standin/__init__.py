@@ -5,6 +5,7 @@ model) that lets the whole stack run with no model server.
     rules     ``Rule`` and the generic extractive rule (``DEFAULT_RULES``)
     chat      the rule for ferag's chat prompt
     schema    the rule for the schema-induction prompt
+    resolution  the rule for entity resolution's judge prompt
     graphrag  the rules for GraphRAG's indexing prompts
 
 Requests are OpenAI's wire types shared with the API (``ferag.llm.openai_wire``). Rule modules

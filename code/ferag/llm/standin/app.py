@@ -42,6 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ferag.llm.openai_wire import ChatCompletionRequest, EmbeddingRequest, ModelCard, ModelList
 from ferag.llm.standin.chat import CHAT_RULES
 from ferag.llm.standin.graphrag import GRAPHRAG_RULES
+from ferag.llm.standin.resolution import RESOLUTION_RULES
 from ferag.llm.standin.rules import DEFAULT_RULES, Rule
 from ferag.llm.standin.schema import SCHEMA_RULES
 
@@ -277,7 +278,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 def prompt_rules() -> tuple[Rule, ...]:
     """Every rule the stand-in knows: ferag's own prompts first, the generic one last."""
-    return (*GRAPHRAG_RULES, *SCHEMA_RULES, *CHAT_RULES, *DEFAULT_RULES)
+    return (*GRAPHRAG_RULES, *SCHEMA_RULES, *RESOLUTION_RULES, *CHAT_RULES, *DEFAULT_RULES)
 
 
 def create_app(embedding_dim: int | None = None, rules: Sequence[Rule] | None = None) -> FastAPI:

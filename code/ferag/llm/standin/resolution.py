@@ -1,0 +1,56 @@
+"""The stand-in's answer to the entity-resolution prompt (``graphrag_lib.resolution.judge``).
+
+Rule-based, not a model: it reads each pair's names back and answers ``same`` when the names
+are one name in another script, case or as an acronym (the same name signals the merge step
+scores), ``different`` for persons whose full names differ in a word, and ``unsure`` otherwise
+(short forms and translations, which a rule cannot tell).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ferag.llm.openai_wire import ChatCompletionRequest
+from ferag.llm.standin.rules import Rule
+from graphrag_lib.resolution.judge import MARKER
+from graphrag_lib.resolution.names import NameForms
+from graphrag_lib.resolution.similarity import name_signals
+
+_SAME = ("label", "lemma", "translit", "acronym")
+_PERSON_TYPES = ("person", "people", "персона")
+
+
+def _is_resolution(request: ChatCompletionRequest) -> bool:
+    return any(MARKER in m.text for m in request.messages if m.role == "system")
+
+
+def _verdict(pair: dict[str, Any]) -> tuple[str, str]:
+    names_a = [NameForms.of(str(n)) for n in pair.get("a", {}).get("names", [])]
+    names_b = [NameForms.of(str(n)) for n in pair.get("b", {}).get("names", [])]
+    found = {k for x in names_a for y in names_b for k in name_signals(x, y)}
+    if same := [s for s in _SAME if s in found]:
+        return "same", f"the names match by {same[0]}"
+    types = {str(t).lower() for side in ("a", "b") for t in pair.get(side, {}).get("types", [])}
+    full = all(len(n.tokens) > 1 for n in (*names_a, *names_b))
+    if types & set(_PERSON_TYPES) and full and "short_form" not in found:
+        return "different", "different full names of persons"
+    return "unsure", "the names alone do not decide it"
+
+
+def respond(request: ChatCompletionRequest) -> str:
+    text = request.last_user_text()
+    start = text.find("{")
+    try:
+        pairs = json.loads(text[start:]).get("pairs", []) if start >= 0 else []
+    except ValueError:
+        pairs = []
+    answers = []
+    for pair in pairs if isinstance(pairs, list) else []:
+        if isinstance(pair, dict):
+            verdict, reason = _verdict(pair)
+            answers.append({"id": str(pair.get("id")), "verdict": verdict, "reason": reason})
+    return json.dumps({"answers": answers}, ensure_ascii=False)
+
+
+RESOLUTION_RULES: tuple[Rule, ...] = (Rule("resolution", _is_resolution, respond),)
