@@ -9,7 +9,12 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from graphrag_lib.merge import GraphProductionView, MergeConfig, apply_change_set, compute_change_set
+from graphrag_lib.merge import (
+    GraphProductionView,
+    MergeConfig,
+    apply_change_set,
+    compute_change_set,
+)
 from graphrag_lib.merge.production_merge import (
     ProductionMerge,
     ProductionMergeError,
@@ -65,7 +70,10 @@ def test_the_absorbed_entity_becomes_an_alias_and_its_relations_move(production:
     assert (record, FERAG.decidedBy, None) in add
     assert str(after.value(record, FERAG.mergeScope)) == "production"
     assert json.loads(str(after.value(record, FERAG.evidence))) == {"reviewer": 1.0}
-    assert {str(n) for n in after.objects(record, FERAG.absorbedLabel)} == {"Acme Corp", "Acme Corp."}
+    assert {str(n) for n in after.objects(record, FERAG.absorbedLabel)} == {
+        "Acme Corp",
+        "Acme Corp.",
+    }
     assert not set(add) & set(production) and set(remove) <= set(production)
 
 
