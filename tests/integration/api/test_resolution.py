@@ -95,7 +95,7 @@ def q1_passage(store: TripleStore, iris: RagIris, rag_id: int, cycle_id: int) ->
     graph_iri = str(iris.graph(f"cycle/{cycle_id}/add"))
     add = Graph().parse(data=store.get_graph(rag_id, graph_iri).decode(), format="nt")
     alice = URIRef(entity(iris, "Alice Smith"))
-    passages = sorted(add.objects(alice, PROV.wasDerivedFrom))
+    passages = sorted(add.objects(alice, PROV.wasDerivedFrom), key=str)
     assert passages
     return URIRef(str(passages[0]))
 
