@@ -51,20 +51,35 @@ class ProductionMerge:
     reason: str = ""
 
 
+def is_entity_iri(iris: RagIris, iri: str) -> bool:
+    """Whether ``iri`` is an entity IRI this RAG could mint (its key IRI-safe)."""
+    key = iris.key_of(URIRef(iri), "entity")
+    if not key:
+        return False
+    try:
+        return str(iris.entity(key)) == iri
+    except ValueError:
+        return False
+
+
 def merge_record_iri(iris: RagIris, survivor: URIRef, absorbed: URIRef) -> URIRef:
     """``RagIris.merge_record(hash_key(survivor, absorbed))``, the contract's record IRI."""
     return iris.merge_record(hash_key(str(survivor), str(absorbed)))
 
 
-def _check(merge: ProductionMerge, iris: RagIris, entities: Graph) -> None:
+def _check_iris(merge: ProductionMerge, iris: RagIris) -> None:
     if not merge.absorbed:
         raise ProductionMergeError("name at least one entity to merge into the survivor")
     named = (merge.survivor, *merge.absorbed)
     if len(set(named)) != len(named):
         raise ProductionMergeError("the survivor and the absorbed entities must all differ")
     for iri in named:
-        if iris.key_of(iri, "entity") is None:
+        if not is_entity_iri(iris, str(iri)):
             raise ProductionMergeError(f"{iri} is not an entity IRI of this RAG")
+
+
+def _check_entities(merge: ProductionMerge, entities: Graph) -> None:
+    for iri in (merge.survivor, *merge.absorbed):
         if (iri, RDF.type, FERAG.Entity) not in entities:
             raise ProductionMergeError(f"{iri} is not an entity in production")
 
@@ -183,9 +198,9 @@ def merge_production_entities(
     only the merged entities, what points at them and their relation statements, so the cost
     follows their size, not production's.
     """
-    entities = (merge.survivor, *merge.absorbed)
-    before = _touched(production, entities)
-    _check(merge, iris, before)
+    _check_iris(merge, iris)
+    before = _touched(production, (merge.survivor, *merge.absorbed))
+    _check_entities(merge, before)
     old_statements = _statements_at(before, merge.absorbed)
     before += _touched(production, sorted(old_statements))
     # Where the moved statements land, and the records: read too, so the difference is exact.

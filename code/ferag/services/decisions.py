@@ -14,7 +14,6 @@ import logging
 from typing import Literal
 
 from celery import Celery
-from rdflib import URIRef
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -27,6 +26,7 @@ from ferag.events.schemas import TaskEventPublic
 from ferag.services.approval import REBASE_FROM, locked_cycle, start_remerge
 from ferag.services.changes import lock_production
 from ferag.store.space import RagSpace
+from graphrag_lib.merge.production_merge import is_entity_iri
 from graphrag_lib.vocab import RagIris
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ VERDICTS: dict[Action, Literal["same", "different"]] = {"split": "different", "m
 def check_pair(iris: RagIris, a: str, b: str) -> None:
     """``InvalidInput`` unless ``a`` and ``b`` are two different entity IRIs of the RAG."""
     for field, value in (("a", a), ("b", b)):
-        if iris.key_of(URIRef(value), "entity") is None:
+        if not is_entity_iri(iris, value):
             raise InvalidInput(
                 f"{field} = {value!r} is not an entity IRI of this RAG; use the `iri` of an "
                 f"entity or merge record of this RAG's diff (they start with {iris.prefix}entity/)",

@@ -170,6 +170,7 @@ def test_decisions_are_validated_and_need_an_editor_and_a_cycle_in_review(
     for a, b, code in (
         (alice, str(foreign), "not_an_entity"),
         ("https://example.org/alice", acme, "not_an_entity"),
+        (alice, f"{iris.prefix}entity/a b>", "not_an_entity"),
         (alice, alice, "same_entity"),
     ):
         refused = post(owner, a=a, b=b)
@@ -282,6 +283,8 @@ def test_an_owner_merge_is_reviewed_approved_and_rolled_back_exactly(
     missing = propose(client, owner, rag_id, survivor, [entity(iris, "Nobody")])
     assert missing.status_code == 422 and missing.json()["error"]["code"] == "invalid_merge"
     assert propose(client, owner, rag_id, survivor, []).status_code == 422
+    unsafe = propose(client, owner, rag_id, survivor, [f"{iris.prefix}entity/a b>"])
+    assert unsafe.status_code == 422 and unsafe.json()["error"]["code"] == "invalid_merge"
 
     proposed = propose(client, owner, rag_id, survivor, [absorbed])
 

@@ -85,6 +85,7 @@ def forget_decision(decision_id: DecisionId, access: RagOwner, db: DbDep) -> Non
 
 
 @router.post("/merges", status_code=status.HTTP_201_CREATED)
+@raises(409)
 def propose_merge(
     body: MergeCreate,
     access: RagOwner,
