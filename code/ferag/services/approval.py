@@ -126,7 +126,8 @@ def _drop_cycle_graphs(space: RagSpace, cycle_id: int) -> None:
 def rebase_cycle(
     db: Session, store: TripleStore, celery: Celery, iris: RagIris, rag_id: int, cycle_id: int
 ) -> TaskEventPublic:
-    """Re-run the cycle's merge and staging against current production.
+    """Re-run the cycle's merge and staging against current production (an owner's merge
+    cycle is recomputed here, in the request: ``production_merges.restage``).
 
     ``base_version`` becomes the current version now: the merge runs later and reads whatever
     production then holds, which is this version or a newer one. A newer one makes the cycle
