@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ferag.cycle.storage import IndexedProductionView
 from ferag.db.engine import make_engine, make_session_factory
-from ferag.db.models import ChatSession, Cycle, CycleStatus
+from ferag.db.models import ChatSession, Cycle, CycleStatus, ResolutionDecisionRow
 from ferag.events import history
 from ferag.services.cycles import TASK_KIND, current_version
 from ferag.settings import Settings
@@ -105,6 +105,18 @@ def create_review_cycle(
     finally:
         store.close()
     return cycle_id
+
+
+def create_decision(
+    settings: Settings, rag_id: int, a: str, b: str, verdict: str = "different"
+) -> int:
+    """A remembered resolution decision of the RAG (decisions are otherwise taken on a cycle in
+    review, which also runs its merge again)."""
+    with session_factory(settings.require("database_url")).begin() as db:
+        row = ResolutionDecisionRow(rag_id=rag_id, a=a, b=b, verdict=verdict, reason="a test")
+        db.add(row)
+        db.flush()
+        return row.id
 
 
 def create_chat_session(settings: Settings, rag_id: int, user_id: int) -> uuid.UUID:

@@ -18,7 +18,7 @@ from pydantic import (
 
 from ferag.api.text import CleanText, SingleLine
 from ferag.cycle.lifecycle import StepRecord
-from ferag.db.models import Cycle, CycleStatus, Role, Version
+from ferag.db.models import Cycle, CycleKind, CycleStatus, Role, Version
 from ferag.services.changes import ROLLBACK
 from ferag.services.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from ferag.settings import RagLanguage
@@ -204,6 +204,10 @@ class CyclePublic(BaseModel):
     id: int
     rag_id: int
     status: CycleStatus
+    kind: CycleKind = Field(
+        description="`upload`, or `production_merge`: an owner's merge of production entities "
+        "(no documents; its change set is computed when proposed)."
+    )
     base_version: int = Field(description="Production version the change set is computed on.")
     task_id: uuid.UUID
     failed_step: str | None
@@ -223,6 +227,7 @@ class CyclePublic(BaseModel):
             id=cycle.id,
             rag_id=cycle.rag_id,
             status=cycle.status,
+            kind=cycle.kind,
             base_version=cycle.base_version,
             task_id=task_id,
             failed_step=cycle.failed_step,

@@ -10,14 +10,16 @@ their letters are Cyrillic, else English.
 
 A cycle keeps what its first step resolved (``cycle_stage_configs`` stores the RAG's choices
 as a cycle artifact), so changing the RAG mid-cycle applies to the next cycle, and a retried
-step uses the settings its cycle started with.
+step uses the settings its cycle started with. The RAG's remembered resolution decisions
+(``resolution_decisions``) are the exception: they are read afresh for every step, so a
+decision taken during review applies to the merge it re-runs.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -25,11 +27,11 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from ferag.db.models import CycleArtifact, Document, Rag
+from ferag.db.models import CycleArtifact, Document, Rag, ResolutionDecisionRow
 from ferag.settings import RagLanguage, Settings
 from graphrag_lib.index import IndexConfig
 from graphrag_lib.llm import LlmEndpoint
-from graphrag_lib.merge import MergeConfig
+from graphrag_lib.merge import MergeConfig, ResolutionDecision
 from graphrag_lib.schema import SchemaConfig
 
 Language = Literal["ru", "en"]
@@ -162,11 +164,39 @@ def documents_text_sample(db: Session, cycle_id: int) -> str:
     return "\n".join(starts)
 
 
+def remembered_decisions(db: Session, rag_id: int) -> list[ResolutionDecision]:
+    """The RAG's resolution decisions as merge takes them (``MergeConfig.decisions``)."""
+    rows = db.scalars(
+        select(ResolutionDecisionRow)
+        .where(ResolutionDecisionRow.rag_id == rag_id)
+        .order_by(ResolutionDecisionRow.id)
+    )
+    return [
+        ResolutionDecision.model_validate(
+            {"a": r.a, "b": r.b, "verdict": r.verdict, "reason": r.reason}
+        )
+        for r in rows
+    ]
+
+
+def _with_decisions(configs: StageConfigs, decisions: list[ResolutionDecision]) -> StageConfigs:
+    merge = configs.merge.model_copy(update={"decisions": decisions})
+    return replace(configs, merge=merge)
+
+
 def cycle_stage_configs(
     db: Session, settings: Settings, rag_id: int, cycle_id: int
 ) -> StageConfigs:
     """The cycle's stage configs from the RAG's choices as the cycle's first call found them
-    (``auto`` already resolved), stored as the cycle artifact ``rag_choices.json``."""
+    (``auto`` already resolved), stored as the cycle artifact ``rag_choices.json``, with the
+    RAG's resolution decisions as they are now."""
+    configs = _frozen_stage_configs(db, settings, rag_id, cycle_id)
+    return _with_decisions(configs, remembered_decisions(db, rag_id))
+
+
+def _frozen_stage_configs(
+    db: Session, settings: Settings, rag_id: int, cycle_id: int
+) -> StageConfigs:
     saved = db.scalar(
         select(CycleArtifact.content).where(
             CycleArtifact.cycle_id == cycle_id, CycleArtifact.name == CHOICES_ARTIFACT

@@ -76,6 +76,14 @@ class CycleStatus(enum.StrEnum):
     stale = "stale"
 
 
+class CycleKind(enum.StrEnum):
+    """What opened a cycle: an upload (the whole pipeline runs) or an owner's merge of
+    production entities (its change set is computed when it is proposed; no documents)."""
+
+    upload = "upload"
+    production_merge = "production_merge"
+
+
 class TaskStatus(enum.StrEnum):
     queued = "queued"
     running = "running"
@@ -167,6 +175,9 @@ class Cycle(Base):
     status: Mapped[CycleStatus] = mapped_column(
         _enum(CycleStatus, "cycle_status"), server_default=CycleStatus.pending.value
     )
+    kind: Mapped[CycleKind] = mapped_column(
+        _enum(CycleKind, "cycle_kind"), server_default=CycleKind.upload.value
+    )
     base_version: Mapped[int] = mapped_column(Integer, server_default="0")
     failed_step: Mapped[str | None] = mapped_column(String(40))
     error: Mapped[str | None] = mapped_column(Text)
@@ -181,6 +192,37 @@ class Cycle(Base):
     @property
     def is_active(self) -> bool:
         return self.status in (CycleStatus.pending, CycleStatus.running)
+
+
+class ResolutionDecisionRow(Base):
+    """A reviewer's verdict on two entity IRIs of a RAG (``graphrag_lib.merge.ResolutionDecision``),
+    remembered for every later merge of the RAG; one per unordered pair (a later decision on the
+    same pair replaces the earlier). For ``same``, ``a`` is the entity that survives."""
+
+    __tablename__ = "resolution_decisions"
+    __table_args__ = (
+        CheckConstraint("verdict IN ('same', 'different')", name="verdict"),
+        CheckConstraint("a <> b", name="distinct"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rag_id: Mapped[int] = mapped_column(ForeignKey("rags.id", ondelete="CASCADE"))
+    a: Mapped[str] = mapped_column(Text)
+    b: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, server_default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _created_at()
+
+
+# One row per RAG and unordered pair: the upsert of a decision infers this index.
+DECISION_PAIR = (
+    ResolutionDecisionRow.rag_id,
+    func.least(ResolutionDecisionRow.a, ResolutionDecisionRow.b),
+    func.greatest(ResolutionDecisionRow.a, ResolutionDecisionRow.b),
+)
+Index("uq_resolution_decisions_pair", *DECISION_PAIR, unique=True)
 
 
 class Task(Base):

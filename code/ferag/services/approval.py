@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from ferag.cycle import lifecycle
 from ferag.cycle.chain import enqueue_steps
-from ferag.db.models import Cycle, CycleStatus, TaskStatus, Version
+from ferag.db.models import Cycle, CycleKind, CycleStatus, TaskStatus, Version
 from ferag.errors import Conflict, NotFound
 from ferag.events import history
 from ferag.events.history import EventDraft
 from ferag.events.schemas import TaskEventPublic
+from ferag.services import production_merges
 from ferag.services.changes import (
     APPROVAL,
     REVIEW_STEP,
@@ -43,7 +44,8 @@ logger = logging.getLogger(__name__)
 REBASE_FROM = "merge"
 
 
-def _locked_cycle(db: Session, rag_id: int, cycle_id: int) -> Cycle:
+def locked_cycle(db: Session, rag_id: int, cycle_id: int) -> Cycle:
+    """The cycle's row, locked for a decision (``NotFound`` if the RAG has no such cycle)."""
     cycle = db.scalar(
         select(Cycle)
         .where(Cycle.id == cycle_id, Cycle.rag_id == rag_id)
@@ -75,7 +77,7 @@ def approve_cycle(
     """
     space = RagSpace(store, rag_id, iris)
     current = lock_production(db, space)
-    cycle = _locked_cycle(db, rag_id, cycle_id)
+    cycle = locked_cycle(db, rag_id, cycle_id)
     lifecycle.check(cycle, "approve")
     if cycle.status is CycleStatus.stale or cycle.base_version != current:
         lifecycle.mark_stale(cycle)
@@ -100,7 +102,7 @@ def reject_cycle(
     review without its change set)."""
     space = RagSpace(store, rag_id, iris)
     lock_production(db, space)
-    cycle = _locked_cycle(db, rag_id, cycle_id)
+    cycle = locked_cycle(db, rag_id, cycle_id)
     lifecycle.reject(cycle)
     draft = EventDraft(
         REVIEW_STEP,
@@ -124,24 +126,36 @@ def _drop_cycle_graphs(space: RagSpace, cycle_id: int) -> None:
 def rebase_cycle(
     db: Session, store: TripleStore, celery: Celery, iris: RagIris, rag_id: int, cycle_id: int
 ) -> TaskEventPublic:
-    """Re-run the cycle's merge and staging against current production.
+    """Re-run the cycle's merge and staging against current production (an owner's merge
+    cycle is recomputed here, in the request: ``production_merges.restage``).
 
     ``base_version`` becomes the current version now: the merge runs later and reads whatever
     production then holds, which is this version or a newer one. A newer one makes the cycle
     stale again at approval (safe); an approval can never accept a change set computed on a
     version other than its ``base_version``, because versions only grow.
     """
-    current = lock_production(db, RagSpace(store, rag_id, iris))
-    cycle = _locked_cycle(db, rag_id, cycle_id)
-    lifecycle.rebase(cycle, current, steps_from(REBASE_FROM))
-    draft = EventDraft(
-        PIPELINE,
-        TaskStatus.running,
-        message=f"cycle {cycle.id}: merging again onto production version {current}",
-        data={"rebase": True, "base_version": current},
-    )
-    event = history.append_event(db, cycle_task(db, cycle).id, draft)
+    space = RagSpace(store, rag_id, iris)
+    current = lock_production(db, space)
+    cycle = locked_cycle(db, rag_id, cycle_id)
+    if cycle.kind is CycleKind.production_merge:  # computed here, not by the workers
+        event = production_merges.restage(db, space, cycle, current)
+        db.commit()
+        return event
+    event = start_remerge(db, cycle, current, f"merging again onto production version {current}")
     db.commit()
     enqueue_steps(celery, cycle.id, start_at=REBASE_FROM)
     logger.info("cycle %s rebased onto version %s of rag %s", cycle.id, current, rag_id)
     return event
+
+
+def start_remerge(db: Session, cycle: Cycle, current: int, why: str) -> TaskEventPublic:
+    """Put a locked cycle back to running from its merge step on version ``current`` and record
+    the event; the caller commits, then sends the steps (``enqueue_steps`` from merge)."""
+    lifecycle.rebase(cycle, current, steps_from(REBASE_FROM))
+    draft = EventDraft(
+        PIPELINE,
+        TaskStatus.running,
+        message=f"cycle {cycle.id}: {why}",
+        data={"rebase": True, "base_version": current},
+    )
+    return history.append_event(db, cycle_task(db, cycle).id, draft)

@@ -1,5 +1,6 @@
 """A cycle's change set in human terms: entities, relations and ontology terms added, changed
-and removed, each with the passages behind it; counted in full and paged section by section.
+and removed, and the merges of entity resolution, each with the passages behind it; counted in
+full and paged section by section.
 
 Everything is read by ``ferag.store.change_sets`` from the cycle's ``add`` and ``remove``
 graphs and production, and only for the resources of the requested page, so the cost follows
@@ -18,12 +19,19 @@ from rdflib import URIRef
 from ferag.cycle import lifecycle
 from ferag.db.models import Cycle, CycleStatus
 from ferag.errors import Conflict
-from ferag.services.diff_items import Facts, entity_change, ontology_change, relation_change
+from ferag.services.diff_items import (
+    Facts,
+    entity_change,
+    merge_record,
+    ontology_change,
+    relation_change,
+)
 from ferag.services.diff_models import (
     CycleDiffPublic,
     DiffCounts,
     DiffSection,
     EntityChanges,
+    MergeChanges,
     OntologyChanges,
     RelationChanges,
     StepWarning,
@@ -37,6 +45,7 @@ SECTIONS: tuple[DiffSection, ...] = (
     "entities_added", "entities_changed", "entities_removed",
     "relations_added", "relations_changed", "relations_removed",
     "ontology_added", "ontology_changed",
+    "merges_production", "merges_cycle", "merges_flagged",
 )  # fmt: skip
 READABLE = (CycleStatus.review, CycleStatus.stale, CycleStatus.approved)
 
@@ -46,6 +55,7 @@ _BUILDERS: dict[str, Builder] = {
     "entities": entity_change,
     "relations": relation_change,
     "ontology": ontology_change,
+    "merges": merge_record,
 }
 
 
@@ -56,6 +66,8 @@ def _section_items(
     if not subjects:
         return []
     group, change = name.split("_")
+    if group == "merges":  # records are added resources, whatever their scope
+        change = "added"
     facts = Facts(space, graphs)
     facts.load(subjects)
     facts.load_related(subjects, change)
@@ -92,6 +104,7 @@ def cycle_diff(
 
     return CycleDiffPublic(
         cycle_id=cycle.id,
+        kind=cycle.kind,
         base_version=cycle.base_version,
         counts=counts,
         warnings=[StepWarning(step=step, message=text) for step, text in lifecycle.warnings(cycle)],
@@ -109,4 +122,9 @@ def cycle_diff(
             removed=part("relations_removed"),
         ),
         ontology=OntologyChanges(added=part("ontology_added"), changed=part("ontology_changed")),
+        merges=MergeChanges(
+            production=part("merges_production"),
+            cycle=part("merges_cycle"),
+            flagged=part("merges_flagged"),
+        ),
     )

@@ -6,7 +6,9 @@ what is new (``add``), what it replaces (``remove``) and what stays (``prod``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable
+from decimal import Decimal
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS
@@ -15,6 +17,7 @@ from rdflib.term import Node
 from ferag.services.diff_models import (
     EntityChange,
     EntityRef,
+    MergeRecord,
     OntologyChange,
     OntologyKind,
     Provenance,
@@ -40,6 +43,10 @@ _OWL_KINDS: dict[Node, OntologyKind] = {
     OWL.ObjectProperty: "object_property",
     OWL.DatatypeProperty: "datatype_property",
 }
+
+
+# What a diff item names by IRI and shows by label: relations' ends, merge records' entities.
+_ENDS = (RDF.subject, RDF.object, FERAG.survivor, FERAG.absorbed)
 
 
 class Facts:
@@ -81,7 +88,7 @@ class Facts:
         """Passages and their documents, and the labels of relations' ends."""
         listed = list(subjects)
         passages = {p for s in listed for p in self.passages(s, change)}
-        ends = {o for s in listed for p in (RDF.subject, RDF.object) for o in self.values(s, p)}
+        ends = {o for s in listed for p in _ENDS for o in self.values(s, p)}
         self.load(passages | ends, (FERAG.text, FERAG.inDocument, RDFS.label))
         self.load({d for p in passages for d in self.values(p, FERAG.inDocument)}, (FERAG.path,))
 
@@ -123,7 +130,7 @@ def compact(node: Node, iris: RagIris) -> str:
 
 
 def _number(node: Node | None) -> float | None:
-    if isinstance(node, Literal) and isinstance(node.toPython(), int | float):
+    if isinstance(node, Literal) and isinstance(node.toPython(), int | float | Decimal):
         return float(node.toPython())
     return None
 
@@ -185,4 +192,33 @@ def ontology_change(facts: Facts, s: URIRef, change: str, iris: RagIris) -> Onto
         label=facts.text(s, RDFS.label),
         added=_statements(facts, s, "add", iris),
         removed=_statements(facts, s, "remove", iris),
+    )
+
+
+def _signals(evidence: str | None) -> dict[str, float]:
+    """The numeric signals of a record's ``ferag:evidence`` JSON (nothing if it is not JSON)."""
+    try:
+        parsed = json.loads(evidence or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(parsed, dict):
+        return {}
+    return {k: float(v) for k, v in parsed.items() if isinstance(v, int | float)}
+
+
+def merge_record(facts: Facts, s: URIRef, change: str, iris: RagIris) -> MergeRecord:
+    names = [str(n) for n in facts.values(s, FERAG.absorbedLabel, ("add",))]
+    status = facts.text(s, FERAG.mergeStatus, ("add",))
+    return MergeRecord(
+        iri=str(s),
+        status="flagged" if status == "flagged" else "merged",
+        scope="cycle" if facts.text(s, FERAG.mergeScope, ("add",)) == "cycle" else "production",
+        survivor=_end(facts, s, FERAG.survivor),
+        absorbed=_end(facts, s, FERAG.absorbed),
+        absorbed_labels=names,
+        score=_number(facts.first(s, FERAG.score, ("add",))),
+        signals=_signals(facts.text(s, FERAG.evidence, ("add",))),
+        decided_by=facts.text(s, FERAG.decidedBy, ("add",)),
+        reason=facts.text(s, FERAG.reason, ("add",)),
+        provenance=facts.provenance(s, change, names[0] if names else None),
     )

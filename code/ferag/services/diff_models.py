@@ -1,5 +1,6 @@
 """What a cycle's diff holds (``ferag.services.diff`` builds it): sections of entities,
-relations and ontology terms added, changed and removed, with the passages behind them.
+relations and ontology terms added, changed and removed, and the entity resolution's merges,
+with the passages behind them.
 
 The service returns these models and the API answers them as they are (``GET
 /rags/{id}/cycles/{cid}/diff``), so their class names are the OpenAPI schema names.
@@ -11,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ferag.db.models import CycleKind
+
 DiffSection = Literal[
     "entities_added",
     "entities_changed",
@@ -20,6 +23,9 @@ DiffSection = Literal[
     "relations_removed",
     "ontology_added",
     "ontology_changed",
+    "merges_production",
+    "merges_cycle",
+    "merges_flagged",
 ]
 
 OntologyKind = Literal["class", "object_property", "datatype_property"]
@@ -72,6 +78,41 @@ class OntologyChange(BaseModel):
     removed: list[Statement]
 
 
+class MergeRecord(BaseModel):
+    """One ``ferag:Merge`` record of the change set: names merged into an entity, or a
+    possible duplicate flagged and kept apart."""
+
+    iri: str
+    status: Literal["merged", "flagged"] = Field(
+        description="`flagged`: a possible duplicate kept apart (both stay entities)."
+    )
+    scope: Literal["production", "cycle"] = Field(
+        description="`production`: into an entity production already has; `cycle`: entities "
+        "of this cycle merged with each other."
+    )
+    survivor: EntityRef = Field(description="The entity that stays (keeps its IRI).")
+    absorbed: EntityRef = Field(
+        description="The IRI the absorbed names had on their own (for a flagged pair: the "
+        "other entity). Split a merge with this IRI and the survivor's."
+    )
+    absorbed_labels: list[str] = Field(description="The names the absorbed entity brought.")
+    score: float | None = Field(description="The combined score in [0, 1].")
+    signals: dict[str, float] = Field(
+        description='Each signal\'s score, e.g. `{"lemma": 1.0, "translit": 0.92}`.'
+    )
+    decided_by: str | None = Field(description="`rules`, `llm` or `reviewer`.")
+    reason: str | None
+    provenance: list[Provenance] = Field(
+        description="Passages naming the absorbed entity (at most 3)."
+    )
+
+
+class MergeChanges(BaseModel):
+    production: list[MergeRecord] = Field(default_factory=list)
+    cycle: list[MergeRecord] = Field(default_factory=list)
+    flagged: list[MergeRecord] = Field(default_factory=list)
+
+
 class EntityChanges(BaseModel):
     added: list[EntityChange] = Field(default_factory=list)
     changed: list[EntityChange] = Field(default_factory=list)
@@ -98,6 +139,9 @@ class DiffCounts(BaseModel):
     relations_removed: int
     ontology_added: int
     ontology_changed: int
+    merges_production: int
+    merges_cycle: int
+    merges_flagged: int
     aliases_added: int
     descriptions_changed: int
     triples_added: int
@@ -111,6 +155,9 @@ class StepWarning(BaseModel):
 
 class CycleDiffPublic(BaseModel):
     cycle_id: int
+    kind: CycleKind = Field(
+        description="`upload`, or `production_merge`: an owner's merge of production entities."
+    )
     base_version: int = Field(description="Production version the change set was computed on.")
     counts: DiffCounts = Field(description="Totals of every section, whatever the page.")
     warnings: list[StepWarning] = Field(
@@ -124,3 +171,7 @@ class CycleDiffPublic(BaseModel):
     entities: EntityChanges
     relations: RelationChanges
     ontology: OntologyChanges
+    merges: MergeChanges = Field(
+        description="Entity resolution's decisions, with their signals and passages: names "
+        "merged into production entities, entities of the cycle merged, duplicates flagged."
+    )

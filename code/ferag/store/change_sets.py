@@ -7,7 +7,10 @@ page, so its cost follows the page and the change set, never production. What a 
 
 - *added*: typed (``ferag:Entity``, ``ferag:Relation``, an OWL kind) in ``add``;
 - *removed*: typed in ``remove``;
-- *changed*: any other resource with triples in ``add`` or ``remove`` that production types.
+- *changed*: any other resource with triples in ``add`` or ``remove`` that production types;
+- *merges* (``merges_production``, ``merges_cycle``, ``merges_flagged``): the ``ferag:Merge``
+  records in ``add`` that merged names into a production entity, merged entities of the cycle,
+  or flagged a possible duplicate kept apart.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from rdflib.namespace import DCTERMS, SKOS
 from rdflib.term import Node
 
 from ferag.store.space import RagSpace
-from graphrag_lib.sparql_terms import iri
+from graphrag_lib.sparql_terms import iri, literal
 from graphrag_lib.vocab import FERAG
 
 FACT_BATCH = 200
@@ -32,6 +35,13 @@ _KINDS = {
     "entities": f"?s a {iri(FERAG.Entity)}",
     "relations": f"?s a {iri(FERAG.Relation)}",
     "ontology": f"VALUES ?kind {{ {_OWL_KINDS} }} ?s a ?kind",
+}
+
+# merges_{name}: the record's status and, for merges, its scope.
+_MERGES = {
+    "production": ("merged", "production"),
+    "cycle": ("merged", "cycle"),
+    "flagged": ("flagged", None),
 }
 
 Fact = tuple[str, Node, Node, Node]
@@ -62,6 +72,8 @@ class ChangeSetGraphs:
         """The pattern binding ``?s`` to the resources of section ``name``
         (``{entities|relations|ontology}_{added|changed|removed}``)."""
         group, change = name.split("_")
+        if group == "merges":
+            return self._merges(change)
         kind = _KINDS[group]
         if change == "added":
             return f"GRAPH {self.add} {{ {kind} }}"
@@ -76,6 +88,13 @@ class ChangeSetGraphs:
             f"FILTER NOT EXISTS {{ GRAPH {self.add} {{ {kind} }} }} "
             f"FILTER NOT EXISTS {{ GRAPH {self.remove} {{ {kind} }} }}"
         )
+
+    def _merges(self, name: str) -> str:
+        status, scope = _MERGES[name]
+        pattern = f"?s a {iri(FERAG.Merge)} ; {iri(FERAG.mergeStatus)} {literal(status)}"
+        if scope is not None:
+            pattern += f" ; {iri(FERAG.mergeScope)} {literal(scope)}"
+        return f"GRAPH {self.add} {{ {pattern} }}"
 
 
 def _count(space: RagSpace, pattern: str, target: str = "DISTINCT ?s") -> int:

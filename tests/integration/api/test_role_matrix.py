@@ -25,12 +25,13 @@ from tests.factories import (
     create_account,
     create_api_key,
     create_chat_session,
+    create_decision,
     create_rag,
     create_review_cycle,
     create_task,
     set_cycle_status,
 )
-from tests.fixtures.review import first_candidate
+from tests.fixtures.review import entity, first_candidate
 
 CALLERS = ("owner", "editor", "viewer", "non_member", "anonymous")
 RANK = {"owner": 3, "editor": 2, "viewer": 1}
@@ -48,6 +49,8 @@ class Scene:
     cycle_id: int = 0  # a cycle in review, for endpoints whose path names one
     sessions: dict[str, uuid.UUID] = field(default_factory=dict)  # caller → a chat session
     api_keys: dict[str, int] = field(default_factory=dict)  # caller → one of their API keys
+    iris: RagIris | None = None  # the RAG's IRIs, for bodies that name its entities
+    decision_id: int = 0  # a remembered resolution decision of the RAG
 
 
 @dataclass
@@ -58,6 +61,7 @@ class Endpoint:
     body: Callable[[Scene], Any] = field(default=lambda scene: None)
     files: list[tuple[str, tuple[str, bytes, str]]] | None = None  # multipart upload
     cycle_status: str | None = None  # the scene's cycle is put in this status first
+    production: bool = False  # the scene approves a cycle first (production has entities)
 
     def url(self, scene: Scene, caller: str = "owner") -> str:
         return self.path.format(
@@ -69,8 +73,15 @@ class Endpoint:
             # sessions and keys are private: each caller names their own (outsiders the owner's)
             session_id=scene.sessions.get(caller, scene.sessions.get("owner")),
             key_id=scene.api_keys.get(caller, 0),
+            decision_id=scene.decision_id,
             model=f"rag-{scene.rag_id}",
         )
+
+
+def names(scene: Scene, label: str) -> str:
+    """The IRI of the scene RAG's entity ``label`` (of ``tests.fixtures.review``)."""
+    assert scene.iris is not None
+    return entity(scene.iris, label)
 
 
 ENDPOINTS = [
@@ -119,6 +130,21 @@ ENDPOINTS = [
     Endpoint("POST", "/rags/{rag_id}/cycles/{cycle_id}/approve", "owner"),
     Endpoint("POST", "/rags/{rag_id}/cycles/{cycle_id}/reject", "owner"),
     Endpoint("POST", "/rags/{rag_id}/cycles/{cycle_id}/rebase", "editor"),
+    Endpoint(
+        "POST",
+        "/rags/{rag_id}/cycles/{cycle_id}/decisions",
+        "editor",
+        lambda s: {"action": "split", "a": names(s, "Alice Smith"), "b": names(s, "Acme Corp")},
+    ),
+    Endpoint("GET", "/rags/{rag_id}/decisions", "viewer"),
+    Endpoint("DELETE", "/rags/{rag_id}/decisions/{decision_id}", "owner"),
+    Endpoint(
+        "POST",
+        "/rags/{rag_id}/merges",
+        "owner",
+        lambda s: {"survivor": names(s, "Acme Corp"), "absorbed": [names(s, "Ромашка")]},
+        production=True,
+    ),
     Endpoint("GET", "/rags/{rag_id}/versions", "viewer"),
     Endpoint("POST", "/rags/{rag_id}/versions/{number}/rollback", "owner"),
     Endpoint("POST", "/rags/{rag_id}/chat", "viewer", lambda s: {"question": "Who is Alice?"}),
@@ -157,8 +183,8 @@ def make_scene(
     add_member(client, people["owner"], rag_id, people["spare"], "viewer")
     task_id = create_task(settings.require("database_url"), rag_id)
     scene = Scene(rag_id, people, people["spare"], people["outsider"], task_id)
-    if "{cycle_id}" in endpoint.path or "{number}" in endpoint.path:
-        iris = RagIris(str(settings.base_iri), str(rag_id))
+    scene.iris = iris = RagIris(str(settings.base_iri), str(rag_id))
+    if "{cycle_id}" in endpoint.path or "{number}" in endpoint.path or endpoint.production:
         scene.cycle_id = create_review_cycle(settings, rag_id, first_candidate(iris))
         if endpoint.cycle_status:
             set_cycle_status(settings, scene.cycle_id, endpoint.cycle_status)
@@ -168,7 +194,10 @@ def make_scene(
     if "{key_id}" in endpoint.path:
         callers = ("owner", "editor", "viewer", "non_member")
         scene.api_keys = {c: create_api_key(client, people[c]) for c in callers}
-    if "{number}" in endpoint.path:
+    if "{decision_id}" in endpoint.path:
+        a, b = names(scene, "Alice Smith"), names(scene, "Berlin")
+        scene.decision_id = create_decision(settings, rag_id, a, b)
+    if "{number}" in endpoint.path or endpoint.production:
         approved = client.post(
             f"/rags/{rag_id}/cycles/{scene.cycle_id}/approve", headers=people["owner"].headers
         )

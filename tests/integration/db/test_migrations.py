@@ -27,6 +27,7 @@ EXPECTED_TABLES = {
     "cycle_artifacts",
     "api_keys",
     "entity_index",
+    "resolution_decisions",
 }
 
 
@@ -50,7 +51,7 @@ def test_up_down_up(postgres_server_url: str) -> None:
             conn.execute(
                 sa.text(
                     "SELECT count(*) FROM pg_type WHERE typname IN "
-                    "('member_role', 'cycle_status', 'task_status')"
+                    "('member_role', 'cycle_status', 'cycle_kind', 'task_status')"
                 )
             ).scalar()
             == 0
