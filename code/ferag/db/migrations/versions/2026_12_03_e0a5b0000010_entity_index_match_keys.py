@@ -3,8 +3,8 @@ step finds production candidates by key instead of scanning production.
 
 Existing rows get their keys computed from their label and aliases.
 
-Revision ID: c8e3f0000008
-Revises: b7d2e0000007
+Revision ID: e0a5b0000010
+Revises: d9f4a0000009
 Create Date: 2026-12-03 23:00:00.000000
 """
 
@@ -18,8 +18,8 @@ from sqlalchemy.dialects import postgresql
 
 from graphrag_lib.resolution.names import entity_keys
 
-revision: str = "c8e3f0000008"
-down_revision: str | None = "b7d2e0000007"
+revision: str = "e0a5b0000010"
+down_revision: str | None = "d9f4a0000009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
