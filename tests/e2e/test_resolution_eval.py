@@ -17,89 +17,34 @@ home, so its GraphRAG cache (keyed without the model name) never answers a stand
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
-from rdflib import Graph
 from redis import Redis
 
 from ferag.settings import Settings
 from ferag.stack.threaded import ThreadedServer
-from ferag.store.client import store_from_settings
-from graphrag_lib.vocab import RagIris, normalise_label
-from tests.e2e.test_review_cycle import approve, upload
-from tests.factories import Account, create_account, create_rag
-from tests.fixtures.resolution.evaluate import Evaluation, evaluate
-from tests.fixtures.resolution.gold import CYCLES, Gold, load_gold
+from graphrag_lib.vocab import normalise_label
+from tests.fixtures.resolution.gold import Gold, load_gold
 from tests.fixtures.resolution.gold_model import gold_model
+from tests.fixtures.resolution.runs import CorpusRun, merge_stats, run_corpus
 from tests.workers import WorkerProcess, start_worker
 
 pytestmark = pytest.mark.slow
 
 GOLD_BROKER_DB = "7"  # a Redis database (broker queue) of this module's own
-CYCLE_TIMEOUT_S = 600
 STANDIN_SURPLUS_SHARE = 0.10
 
 
-@dataclass(frozen=True)
-class Run:
-    """The corpus after both cycles were approved, and what it took."""
-
-    api: str
-    owner: Account
-    rag_id: int
-    evaluation: Evaluation
-    seconds: float
-    merge_stats: tuple[dict[str, Any], ...]  # the merge step's stats of each cycle
-
-
-def wait_for_review(http: httpx.Client, owner: Account, rag_id: int, cycle_id: int) -> None:
-    deadline = time.monotonic() + CYCLE_TIMEOUT_S
-    cycle: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        cycle = http.get(f"/rags/{rag_id}/cycles/{cycle_id}", headers=owner.headers).json()
-        if cycle["status"] not in ("pending", "running"):
-            assert cycle["status"] == "review", cycle
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"cycle {cycle_id} did not reach review: {cycle}")
-
-
-def merge_stats(http: httpx.Client, owner: Account, rag_id: int, cycle_id: int) -> dict[str, Any]:
-    cycle = http.get(f"/rags/{rag_id}/cycles/{cycle_id}", headers=owner.headers).json()
-    return dict(cycle["steps"]["merge"].get("stats") or {})
-
-
-def production(settings: Settings, rag_id: int) -> Graph:
-    graph = RagIris(str(settings.base_iri), str(rag_id)).graph("prod")
-    store = store_from_settings(settings)
-    try:
-        data = store.get_graph(rag_id, str(graph))
-    finally:
-        store.close()
-    return Graph().parse(data=data.decode(), format="nt")
-
-
-def run_corpus(settings: Settings, api: str, gold: Gold, name: str) -> Run:
-    """Upload, review and approve both cycles of the corpus in a new RAG; evaluate production."""
-    started = time.monotonic()
-    stats = []
-    with httpx.Client(base_url=api, timeout=60) as http:
-        owner = create_account(http)
-        rag_id = create_rag(http, owner, name)
-        for cycle in CYCLES:
-            cycle_id = upload(http, owner, rag_id, gold.files(cycle))
-            wait_for_review(http, owner, rag_id, cycle_id)
-            stats.append(merge_stats(http, owner, rag_id, cycle_id))
-            approve(http, owner, rag_id, cycle_id)
-    seconds = time.monotonic() - started
-    evaluation = evaluate(production(settings, rag_id), gold)
-    print(f"\n{name}: {seconds:.0f} s; {evaluation.summary()}\n{evaluation.table()}")
-    return Run(api, owner, rag_id, evaluation, seconds, tuple(stats))
+def reported(name: str, run: CorpusRun) -> CorpusRun:
+    """The run, its numbers printed (``-s`` shows them: the baseline a change is measured by)."""
+    cycles = ", ".join(f"{s:.0f} s" for s in run.cycle_seconds)
+    print(
+        f"\n{name}: {run.seconds:.0f} s (cycles {cycles}); {run.evaluation.summary()}; "
+        f"merge stats {merge_stats(run)}\n{run.evaluation.table()}"
+    )
+    return run
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +55,7 @@ def gold() -> Gold:
 @pytest.fixture(scope="module")
 def gold_run(
     settings: Settings, tmp_path_factory: pytest.TempPathFactory, gold: Gold
-) -> Iterator[Run]:
+) -> Iterator[CorpusRun]:
     """The corpus processed by a worker of its own whose model is the gold model."""
     from ferag.api.app import create_app
 
@@ -119,7 +64,7 @@ def gold_run(
     own = settings.model_copy(update={"redis_url": broker})
     home = tmp_path_factory.mktemp("gold-home")
     with gold_model(gold).serve() as model_url, ThreadedServer(create_app(own)) as api:
-        worker: WorkerProcess = start_worker(
+        worker = start_worker(
             own,
             home / "worker.log",
             FERAG_REDIS_URL=broker,
@@ -127,18 +72,18 @@ def gold_run(
             FERAG_HOME=str(home),
         )
         try:
-            yield run_corpus(own, api.url, gold, "resolution-gold")
+            yield reported("gold model", run_corpus(own, api.url, gold, "resolution-gold"))
         finally:
             worker.stop()
 
 
 @pytest.fixture(scope="module")
-def standin_run(settings: Settings, api_url: str, worker: WorkerProcess, gold: Gold) -> Run:
+def standin_run(settings: Settings, api_url: str, worker: WorkerProcess, gold: Gold) -> CorpusRun:
     """The corpus processed by the session's worker on the offline stand-in."""
-    return run_corpus(settings, api_url, gold, "resolution-standin")
+    return reported("stand-in", run_corpus(settings, api_url, gold, "resolution-standin"))
 
 
-def test_the_gold_model_run_has_one_entity_per_real_entity(gold_run: Run) -> None:
+def test_the_gold_model_run_has_one_entity_per_real_entity(gold_run: CorpusRun) -> None:
     evaluation = gold_run.evaluation
     report = f"{evaluation.summary()}\n{evaluation.table()}"
     assert evaluation.found_entities == evaluation.real_entities, report
@@ -146,7 +91,7 @@ def test_the_gold_model_run_has_one_entity_per_real_entity(gold_run: Run) -> Non
     assert evaluation.surplus == 0, report
 
 
-def test_the_standin_run_has_little_surplus_and_no_wrong_merge(standin_run: Run) -> None:
+def test_the_standin_run_has_little_surplus_and_no_wrong_merge(standin_run: CorpusRun) -> None:
     evaluation = standin_run.evaluation
     report = f"{evaluation.summary()}\n{evaluation.table()}"
     assert evaluation.wrong_merges == (), report
@@ -164,7 +109,7 @@ QUESTIONS = {
 
 @pytest.mark.parametrize("question, gold_id", QUESTIONS.values(), ids=list(QUESTIONS))
 def test_a_question_naming_an_alias_links_the_merged_entity(
-    gold_run: Run, gold: Gold, question: str, gold_id: str
+    gold_run: CorpusRun, gold: Gold, question: str, gold_id: str
 ) -> None:
     row = next(r for r in gold_run.evaluation.rows if r.gold_id == gold_id)
     with httpx.Client(base_url=gold_run.api, timeout=60) as http:
