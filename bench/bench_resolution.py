@@ -31,6 +31,7 @@ import argparse
 import itertools
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -411,6 +412,21 @@ def _optional(value: int | None, per: int) -> str:
     return "not reported" if value is None else f"{value} ({value / per * 1000:.2f})"
 
 
+def _commit() -> str:
+    """The checked-out commit, so a row says which resolution code it measured."""
+    repository = Path(__file__).resolve().parents[1]
+    return subprocess.run(
+        ["git", "-C", str(repository), "rev-parse", "--short", "HEAD"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip() or "unknown"
+
+
+def _precision(evaluation: Evaluation) -> str:
+    return f"{evaluation.precision:.2f}" if evaluation.predicted_pairs else "— (no merge)"
+
+
 def report(results: list[ModelResult], productions: list[Production], runs: int) -> str:
     info = machine()
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -418,33 +434,36 @@ def report(results: list[ModelResult], productions: list[Production], runs: int)
     lines = [
         SECTION_TITLE,
         "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d} with `bench/bench_resolution.py` on "
+        f"Measured {datetime.now(UTC):%Y-%m-%d} at commit {_commit()} with "
+        "`bench/bench_resolution.py` on "
         f"{info['CPU']}, {info['cores (nproc)']} cores, {info['memory']}, Python "
         f"{info['Python']}; load average at the end {load}. The corpus is "
         f"`tests/fixtures/resolution` ({len(load_gold().documents)} documents, "
         f"{len(load_gold().entities)} real entities, {tokens:,} input tokens counted as "
         "whitespace-separated words), processed through the API and a real worker, both "
-        "cycles approved. *surplus* = production entities carrying gold names minus the real "
-        "entities they name; *wrong merges* = entities carrying names of two real entities; "
-        "precision and recall are pairwise over (entity, gold name) items. Resolution calls are "
+        "cycles approved. *surplus* = for each real entity, the production entities carrying its "
+        "names beyond the first; *wrong merges* = entities carrying names of two real entities; "
+        "precision and recall are pairwise over (entity, gold name) items; entities carrying no "
+        'gold name (the stand-in\'s partial names such as "Лисогорский", "Фондом", '
+        '"Captain Timur Bakirov") are counted apart, not as surplus. Resolution calls are '
         "the model calls that are not indexing, schema or chat prompts; in brackets per 1,000 "
         "input tokens.",
         "",
         "| model | surplus | surplus per real entity | wrong merges | precision | recall "
         "| resolution calls | resolution tokens | merge `llm_calls` | merge `llm_pairs` "
-        "| all model calls | corpus time s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| all model calls | corpus time s | entities with no gold name |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         e = r.evaluation
         lines.append(
             f"| {r.name} | {e.surplus} | {e.surplus_share:.2f} | {len(e.wrong_merges)} "
-            f"| {e.precision:.2f} | {e.recall:.2f} "
+            f"| {_precision(e)} | {e.recall:.2f} "
             f"| {r.resolution_calls} ({r.resolution_calls / tokens * 1000:.2f}) "
             f"| {r.resolution_tokens} ({r.resolution_tokens / tokens * 1000:.1f}) "
             f"| {_optional(r.merge_llm('llm_calls'), tokens)} "
             f"| {_optional(r.merge_llm('llm_pairs'), tokens)} | {r.calls} "
-            f"| {r.run.seconds:.0f} |"
+            f"| {r.run.seconds:.0f} | {len(e.unmatched)} |"
         )
     lines += [
         "",
