@@ -415,12 +415,15 @@ def _optional(value: int | None, per: int) -> str:
 def _commit() -> str:
     """The checked-out commit, so a row says which resolution code it measured."""
     repository = Path(__file__).resolve().parents[1]
-    return subprocess.run(
-        ["git", "-C", str(repository), "rev-parse", "--short", "HEAD"],  # noqa: S607
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip() or "unknown"
+    return (
+        subprocess.run(
+            ["git", "-C", str(repository), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        or "unknown"
+    )
 
 
 def _precision(evaluation: Evaluation) -> str:
