@@ -5,7 +5,9 @@
 settings generated from ``IndexConfig`` and writes the parquet tables to ``work_dir/output``;
 ``load_tables(output_dir)`` reads them back as ``GraphRagTables``. Model requests go through
 GraphRAG's JSON cache under ``config.cache_dir`` (one directory per model), so a re-run sends
-none it sent before. Failures raise (see ``errors``)::
+none it sent before; importing this package makes GraphRAG compute those cache keys with
+``cache_keys.FastDumper`` (the same keys, about ten times sooner; see ``cache_keys``).
+Failures raise (see ``errors``)::
 
     IndexingError
     ├── IndexingFailed

@@ -25,6 +25,7 @@ import pandas as pd
 from graphrag.api import build_index
 from graphrag.index.typing.pipeline_run_result import PipelineRunResult
 
+from graphrag_lib.index import cache_keys
 from graphrag_lib.index.callbacks import ErrorCollector, WorkflowProgress
 from graphrag_lib.index.config import IndexConfig
 from graphrag_lib.index.errors import IndexingFailed
@@ -38,6 +39,10 @@ if TYPE_CHECKING:
     from graphrag_lib.documents import SourceDocument
 
 logger = logging.getLogger(__name__)
+
+# GraphRAG's cache keys, the same keys without PyYAML's per-character emitter: every process
+# that indexes imports this module (the worker, `ferag pipeline`, the benches).
+cache_keys.install()
 
 T = TypeVar("T")
 

@@ -18,9 +18,10 @@ from graphrag_lib.llm import ChatModel
 from graphrag_lib.progress import NO_PROGRESS, ProgressCallback
 from graphrag_lib.schema.config import SchemaConfig
 from graphrag_lib.schema.instances import assign_properties
+from graphrag_lib.schema.known import KnownTerms
 from graphrag_lib.schema.prompts import build_messages, retry_messages
 from graphrag_lib.schema.sample import SchemaBatch, plan_batches
-from graphrag_lib.schema.terms import declared, local_name, ontology_part, split_camel
+from graphrag_lib.schema.terms import declared, local_name, split_camel
 from graphrag_lib.schema.validate import InvalidOntology, check_ontology, parse_answer
 from graphrag_lib.vocab import FERAG, RagIris, bind_prefixes
 
@@ -62,7 +63,7 @@ def tag_untagged_text(graph: Graph, language: str) -> Graph:
 
 
 def _ask(
-    batch: SchemaBatch, known: Graph, iris: RagIris, llm: ChatModel, config: SchemaConfig
+    batch: SchemaBatch, known: KnownTerms, iris: RagIris, llm: ChatModel, config: SchemaConfig
 ) -> tuple[Graph, str | None]:
     """The batch's ontology and, if it is the fallback, why."""
     messages = first = build_messages(batch, known, iris, config)
@@ -82,15 +83,18 @@ def _ask(
     return fallback_ontology(batch), reason
 
 
-def _combine(ontology: Graph, answer: Graph, known: Graph) -> None:
-    """Add ``answer`` to ``ontology``; terms defined before keep their domain, range, label."""
+def _combine(ontology: Graph, answer: Graph, known: KnownTerms) -> None:
+    """Add ``answer`` to ``ontology`` (read by ``known``); terms defined before keep their
+    domain, range, label."""
+    defined = {
+        (s, p) for s, p, _o in answer if p in _SINGLE_DEFINITION and known.has(s, p)
+    }  # before adding: two labels of a new term both stay
     for s, p, o in answer:
-        if p in _SINGLE_DEFINITION and (s, p, None) in known:
-            continue
-        ontology.add((s, p, o))
+        if (s, p) not in defined:
+            ontology.add((s, p, o))
 
 
-def _used_terms(ontology: Graph, typed: Graph, production: Graph) -> None:
+def _used_terms(ontology: Graph, typed: Graph, known: KnownTerms) -> None:
     """Copy into ``ontology`` the production terms the instances or the ontology use."""
     defined = declared(ontology, OWL.Class) | declared(ontology, OWL.ObjectProperty)
     used = set(typed.objects(None, RDF.type)) | set(typed.objects(None, RDF.predicate))
@@ -98,8 +102,8 @@ def _used_terms(ontology: Graph, typed: Graph, production: Graph) -> None:
         o for p in (RDFS.subClassOf, RDFS.domain, RDFS.range) for o in ontology.objects(None, p)
     }
     for term in used - defined:
-        if isinstance(term, URIRef) and (term, RDF.type, None) in production:
-            for triple in production.triples((term, None, None)):
+        if isinstance(term, URIRef) and known.in_production(term):
+            for triple in known.production.triples((term, None, None)):
                 ontology.add(triple)
 
 
@@ -128,18 +132,18 @@ def induce_schema(
     iris = iris or _iris_of(graph)
     if iris is None:  # no entities: nothing to type
         return SchemaResult(Graph(), Graph() + graph, 0)
-    production = ontology_part(production_ontology)
     batches = plan_batches(graph, iris, config)
     ontology, reasons = Graph(), []
     bind_prefixes(ontology, iris)
+    known = KnownTerms(production_ontology, ontology)  # production indexed once, not copied
     for number, batch in enumerate(batches):
         report(number, len(batches), f"schema batch {number + 1} of {len(batches)}")
-        answer, reason = _ask(batch, production + ontology, iris, llm, config)
-        _combine(ontology, answer, production + ontology)
+        answer, reason = _ask(batch, known, iris, llm, config)
+        _combine(ontology, answer, known)
         if reason:
             reasons.append(reason)
     typed = Graph(namespace_manager=graph.namespace_manager) + graph
-    assigned = assign_properties(typed, production + ontology)
-    _used_terms(ontology, typed, production)
+    assigned = assign_properties(typed, known)
+    _used_terms(ontology, typed, known)
     report(len(batches), len(batches), f"{assigned} relations got an ontology property")
     return SchemaResult(ontology, typed, len(batches), tuple(reasons))

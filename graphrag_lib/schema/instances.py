@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF
+from rdflib.namespace import DCTERMS, RDF, RDFS
 
+from graphrag_lib.schema.known import KnownTerms, known_terms
 from graphrag_lib.schema.stopwords import STOPWORDS
-from graphrag_lib.schema.terms import PropertyInfo, declared, properties, superclasses
+from graphrag_lib.schema.terms import PropertyInfo
 from graphrag_lib.vocab import FERAG, normalise_label
 
 _MIN_SHARED_PREFIX = 4
@@ -55,18 +56,29 @@ def choose_property(
     return fitting[0].iri if len(fitting) == 1 else FERAG.relatedTo
 
 
-def assign_properties(typed: Graph, ontology: Graph) -> int:
-    """Rewrite each ``ferag:relatedTo`` relation in place; returns how many got a property."""
-    candidates = properties(ontology)
-    ancestors = superclasses(ontology)
-    classes = declared(ontology, OWL.Class)
+def assign_properties(typed: Graph, ontology: Graph | KnownTerms) -> int:
+    """Rewrite each ``ferag:relatedTo`` relation in place; returns how many got a property.
+
+    Only the properties whose domain fits a relation's subject are read (and their names
+    normalised), once each, so the cost follows the relations, not the ontology's size."""
+    known = known_terms(ontology)
+    infos: dict[URIRef, PropertyInfo] = {}
+    ancestors: dict[URIRef, set[URIRef]] = {}
     assigned = 0
     for statement in list(typed.subjects(RDF.predicate, FERAG.relatedTo)):
         subject, obj = typed.value(statement, RDF.subject), typed.value(statement, RDF.object)
         if not isinstance(subject, URIRef) or not isinstance(obj, URIRef):
             continue
-        s_classes = {c for c in classes if (subject, RDF.type, c) in typed}
-        o_classes = {c for c in classes if (obj, RDF.type, c) in typed}
+        s_classes, o_classes = _classes(typed, subject, known), _classes(typed, obj, known)
+        for cls in s_classes | o_classes:
+            if cls not in ancestors:
+                ancestors[cls] = known.ancestors(cls)
+        s_up = set().union(*(ancestors[c] for c in s_classes))
+        candidates = []
+        for prop in sorted(known.properties_with(RDFS.domain, s_up)):
+            if prop not in infos:
+                infos[prop] = known.property_info(prop)
+            candidates.append(infos[prop])
         description = str(typed.value(statement, DCTERMS.description) or "")
         prop = choose_property(s_classes, o_classes, description, candidates, ancestors)
         if prop != FERAG.relatedTo:
@@ -75,3 +87,10 @@ def assign_properties(typed: Graph, ontology: Graph) -> int:
             typed.set((statement, RDF.predicate, prop))
             assigned += 1
     return assigned
+
+
+def _classes(typed: Graph, entity: URIRef, known: KnownTerms) -> set[URIRef]:
+    """The known classes ``entity`` is typed with."""
+    return {
+        c for c in typed.objects(entity, RDF.type) if isinstance(c, URIRef) and known.is_class(c)
+    }

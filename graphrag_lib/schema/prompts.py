@@ -8,11 +8,12 @@ The user message is line-oriented so that the offline stand-in
 from __future__ import annotations
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDFS
+from rdflib.namespace import RDFS
 
 from graphrag_lib.schema.config import SchemaConfig
+from graphrag_lib.schema.known import KnownTerms, known_terms
 from graphrag_lib.schema.sample import SchemaBatch
-from graphrag_lib.schema.terms import declared, properties
+from graphrag_lib.schema.terms import PropertyInfo
 from graphrag_lib.vocab import RagIris
 
 MARKER = "ferag schema induction v1"
@@ -43,26 +44,52 @@ def _name(iri: URIRef, iris: RagIris) -> str:
     return f"ont:{local}" if local else f"<{iri}>"
 
 
-def _label(graph: Graph, term: URIRef) -> str:
-    label = graph.value(term, RDFS.label)
+def _label(known: KnownTerms, term: URIRef) -> str:
+    label = known.value(term, RDFS.label)
     return f' "{label}"' if label is not None else ""
 
 
-def existing_terms(known: Graph, batch: SchemaBatch, iris: RagIris, limit: int) -> list[str]:
-    """``CLASS``/``PROPERTY`` lines for known terms, those touching the batch's types first."""
+def existing_terms(
+    known: Graph | KnownTerms, batch: SchemaBatch, iris: RagIris, limit: int
+) -> list[str]:
+    """``CLASS``/``PROPERTY`` lines for known terms, those touching the batch's types first
+    (classes, then properties, each sorted by IRI); only the first ``limit`` are read."""
+    terms = known_terms(known)
     batch_types = {t.iri for t in batch.types}
-    lines: list[tuple[bool, str]] = []
-    for term in sorted(declared(known, OWL.Class)):
-        lines.append((term not in batch_types, f"- CLASS {_name(term, iris)}{_label(known, term)}"))
-    for prop in properties(known):
-        ends = " ".join(
-            f"{word} {_name(end, iris)}"
-            for word, end in (("domain", prop.domain), ("range", prop.range))
-            if end is not None
-        )
-        far = prop.domain not in batch_types and prop.range not in batch_types
-        lines.append((far, f"- PROPERTY {_name(prop.iri, iris)}{_label(known, prop.iri)} {ends}"))
-    return [line for _, line in sorted(lines, key=lambda item: item[0])[:limit]]
+    touching = terms.properties_with(RDFS.domain, batch_types)
+    touching |= terms.properties_with(RDFS.range, batch_types)
+    near = [
+        info
+        for info in map(terms.property_info, sorted(touching))
+        if info.domain in batch_types or info.range in batch_types
+    ]
+    near_iris = {info.iri for info in near}
+    lines = [_class_line(terms, c, iris) for c in sorted(batch_types) if terms.is_class(c)]
+    lines += [_property_line(terms, info, iris) for info in near]
+    far_classes = (c for c in terms.classes() if c not in batch_types)
+    far_properties = (p for p in terms.properties() if p not in near_iris)
+    for cls in far_classes:
+        if len(lines) >= limit:
+            return lines[:limit]
+        lines.append(_class_line(terms, cls, iris))
+    for prop in far_properties:
+        if len(lines) >= limit:
+            break
+        lines.append(_property_line(terms, terms.property_info(prop), iris))
+    return lines[:limit]
+
+
+def _class_line(known: KnownTerms, term: URIRef, iris: RagIris) -> str:
+    return f"- CLASS {_name(term, iris)}{_label(known, term)}"
+
+
+def _property_line(known: KnownTerms, prop: PropertyInfo, iris: RagIris) -> str:
+    ends = " ".join(
+        f"{word} {_name(end, iris)}"
+        for word, end in (("domain", prop.domain), ("range", prop.range))
+        if end is not None
+    )
+    return f"- PROPERTY {_name(prop.iri, iris)}{_label(known, prop.iri)} {ends}"
 
 
 def _further_languages(config: SchemaConfig) -> list[str]:
@@ -77,7 +104,9 @@ def _further_languages(config: SchemaConfig) -> list[str]:
     ]
 
 
-def user_prompt(batch: SchemaBatch, known: Graph, iris: RagIris, config: SchemaConfig) -> str:
+def user_prompt(
+    batch: SchemaBatch, known: Graph | KnownTerms, iris: RagIris, config: SchemaConfig
+) -> str:
     parts = [
         f"Task: {MARKER}",
         f"Ontology namespace (prefix ont:): <{iris.ontology}>",
@@ -101,7 +130,7 @@ def user_prompt(batch: SchemaBatch, known: Graph, iris: RagIris, config: SchemaC
 
 
 def build_messages(
-    batch: SchemaBatch, known: Graph, iris: RagIris, config: SchemaConfig
+    batch: SchemaBatch, known: Graph | KnownTerms, iris: RagIris, config: SchemaConfig
 ) -> list[dict[str, str]]:
     return [
         {"role": "system", "content": SYSTEM_PROMPT},

@@ -14,8 +14,10 @@ from collections.abc import Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
 
-from graphrag_lib.schema.terms import ONTOLOGY_PREDICATES, TERM_KINDS, declared, subclass_cycle
+from graphrag_lib.schema.known import KnownTerms, known_terms
+from graphrag_lib.schema.terms import ONTOLOGY_PREDICATES, TERM_KINDS, declared
 from graphrag_lib.vocab import RagIris
 
 MAX_REPORTED_PROBLEMS = 8
@@ -69,24 +71,57 @@ def _triple_problems(graph: Graph, iris: RagIris) -> Iterable[str]:
             yield f"{s.n3()} {p.n3()} {o.n3()}: the object must be an ont: class"
 
 
-def _term_problems(graph: Graph, known: Graph, type_iris: Iterable[URIRef]) -> Iterable[str]:
-    classes = declared(graph, OWL.Class) | declared(known, OWL.Class)
-    new_properties = declared(graph, OWL.ObjectProperty) - declared(known, OWL.ObjectProperty)
-    for term in sorted(declared(graph, OWL.Class) & declared(graph, OWL.ObjectProperty)):
+def _term_problems(graph: Graph, known: KnownTerms, type_iris: Iterable[URIRef]) -> Iterable[str]:
+    graph_classes = declared(graph, OWL.Class)
+    new_properties = {p for p in declared(graph, OWL.ObjectProperty) if not known.is_property(p)}
+
+    def is_class(term: Node) -> bool:
+        return term in graph_classes or known.is_class(term)
+
+    for term in sorted(graph_classes & declared(graph, OWL.ObjectProperty)):
         yield f"{term.n3()} is declared both a class and a property"
     for subject in sorted({s for s in graph.subjects() if isinstance(s, URIRef)}):
-        if (subject, RDF.type, None) not in graph and (subject, RDF.type, None) not in known:
+        if (subject, RDF.type, None) not in graph and not known.has_type(subject):
             yield f"{subject.n3()} is used but declared neither owl:Class nor owl:ObjectProperty"
     for s, p, o in sorted(graph.triples((None, None, None))):
-        if p in (RDFS.subClassOf, RDFS.domain, RDFS.range) and o not in classes:
+        if p in (RDFS.subClassOf, RDFS.domain, RDFS.range) and not is_class(o):
             yield f"{s.n3()} {p.n3()} {o.n3()}: {o.n3()} is not a declared class"
     for prop in sorted(new_properties):
         for end in (RDFS.domain, RDFS.range):
             if len(set(graph.objects(prop, end))) != 1:
                 yield f"property {prop.n3()} needs exactly one {end.n3()}"
     for type_iri in sorted(type_iris):
-        if type_iri not in classes:
+        if not is_class(type_iri):
             yield f"entity type {type_iri.n3()} has no owl:Class; declare it with that IRI"
+
+
+def subclass_cycle_with(graph: Graph, known: KnownTerms) -> list[URIRef] | None:
+    """A ``rdfs:subClassOf`` cycle through the links of ``graph`` or of the cycle's ontology
+    (production's own are not searched from: it was checked when it was approved), with the
+    path back to its start; None if there is none. Follows known links lazily, term by term."""
+
+    def parents(cls: URIRef) -> list[URIRef]:
+        mine = [p for p in graph.objects(cls, RDFS.subClassOf) if isinstance(p, URIRef)]
+        return [*mine, *known.parents(cls)]
+
+    starts = {
+        child
+        for source in (graph, known.ontology)
+        for child in source.subjects(RDFS.subClassOf, None)
+        if isinstance(child, URIRef)
+    }
+    for start in sorted(starts):
+        todo: list[list[URIRef]] = [[start, parent] for parent in parents(start)]
+        seen: set[URIRef] = set()
+        while todo:
+            path = todo.pop()
+            if path[-1] == start:
+                return path
+            if path[-1] in seen:
+                continue
+            seen.add(path[-1])
+            todo.extend([*path, parent] for parent in parents(path[-1]))
+    return None
 
 
 def _shorten(message: str, iris: RagIris) -> str:
@@ -97,12 +132,15 @@ def _shorten(message: str, iris: RagIris) -> str:
     return message
 
 
-def check_ontology(graph: Graph, known: Graph, type_iris: Iterable[URIRef], iris: RagIris) -> None:
+def check_ontology(
+    graph: Graph, known: Graph | KnownTerms, type_iris: Iterable[URIRef], iris: RagIris
+) -> None:
     """Raise ``InvalidOntology`` listing what is wrong with ``graph`` given the ``known`` terms."""
+    terms = known_terms(known)
     problems = list(_triple_problems(graph, iris))
     if not problems:
-        problems = list(_term_problems(graph, known, type_iris))
-    if not problems and (cycle := subclass_cycle(graph + known)):
+        problems = list(_term_problems(graph, terms, type_iris))
+    if not problems and (cycle := subclass_cycle_with(graph, terms)):
         problems.append("rdfs:subClassOf cycle: " + " -> ".join(t.n3() for t in cycle))
     if problems:
         shown = problems[:MAX_REPORTED_PROBLEMS]

@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import celery.apps.worker
-from celery.signals import celeryd_after_setup, setup_logging, worker_ready, worker_shutdown
+from celery.signals import (
+    celeryd_after_setup,
+    setup_logging,
+    task_postrun,
+    task_prerun,
+    worker_ready,
+    worker_shutdown,
+)
 from redis import Redis
 
 from ferag import heartbeat
@@ -87,6 +94,7 @@ app.conf.update(
 app.conf.include = ["ferag.worker.tasks", "ferag.worker.selftest", "ferag.worker.cycle"]
 
 _stop_beating = threading.Event()
+_frozen = False
 
 
 @setup_logging.connect
@@ -146,6 +154,24 @@ def _start_lease_reaper(**_: Any) -> None:
         settings.lease_reaper_interval_s,
         _stop_beating,
     )
+
+
+@task_prerun.connect
+def _freeze_before_first_task(**_: Any) -> None:
+    """The long-lived heap out of the collector's walks (see ``ferag.worker.heap``)."""
+    from ferag.worker.heap import freeze_long_lived
+
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        freeze_long_lived()
+
+
+@task_postrun.connect
+def _freeze_after_task(**_: Any) -> None:
+    from ferag.worker.heap import freeze_long_lived
+
+    freeze_long_lived()
 
 
 @worker_shutdown.connect
