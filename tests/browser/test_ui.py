@@ -74,7 +74,7 @@ def test_journey_from_registration_to_rollback(
     page = en.page
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/ui/login\?next=/$"))
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("Offline stand-in")
     en.shoot("login")
     page.get_by_role("link", name="Register").click()
@@ -83,7 +83,7 @@ def test_journey_from_registration_to_rollback(
     page.get_by_label("Full name").fill("Анна Смирнова")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Register").click()
-    expect(page.get_by_role("heading", name="Knowledge bases")).to_be_visible()
+    expect(page.get_by_role("heading", name="Knowledge bases", exact=True)).to_be_visible()
     en.shoot("home-empty")
 
     page.get_by_label("Name").fill("Кама Банк")
@@ -145,7 +145,7 @@ def test_journey_from_registration_to_rollback(
     en.shoot("settings")
     page.get_by_role("link", name="Status").click()
     expect(page.get_by_role("cell", name="Language model")).to_be_visible()
-    expect(page.get_by_role("cell", name="stand-in")).to_be_visible()
+    expect(page.get_by_role("cell", name="stand-in", exact=True)).to_be_visible()
     en.shoot("status")
     page.goto(f"{rag_path}/cycles")  # no such page: the error page
     page.goto("/ui/rags/2147483647")

@@ -59,10 +59,24 @@ function finish(answerBox, done) {
     meta.append(summary, body, entities);
     answerBox.append(meta);
   }
+  if (!form.dataset.session) addSession(done.session_id);
   form.dataset.session = done.session_id;
   const url = new URL(window.location.href);
   url.searchParams.set("session", done.session_id);
   window.history.replaceState(null, "", url);
+}
+
+function addSession(id) {
+  const list = document.querySelector(".sessions");
+  if (!list) return;
+  list.querySelector("li.small")?.remove();
+  const link = document.createElement("a");
+  link.href = `?session=${encodeURIComponent(id)}`;
+  link.textContent = box.querySelector(".msg.user")?.textContent || id;
+  link.setAttribute("aria-current", "page");
+  const item = document.createElement("li");
+  item.append(link);
+  list.prepend(item);
 }
 
 function* parseEvents(buffer) {

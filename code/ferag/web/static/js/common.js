@@ -1,9 +1,11 @@
 // Shared by every page: the API client (session cookie + CSRF header), forms and buttons that
 // call the API (data-api="METHOD /path"), error display, and dates in the reader's time zone.
 
-const messages = JSON.parse(document.getElementById("messages")?.textContent || "{}");
+const messages = JSON.parse(document.getElementById("ui-messages")?.textContent || "{}");
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
 export const lang = document.documentElement.lang || "en";
+// The browser's own variant of the page's language (en-GB writes 4 Dec 2026, 14:05).
+const locale = navigator.language?.startsWith(lang) ? navigator.language : lang;
 
 export function t(key) {
   return messages[key] || key;
@@ -126,8 +128,8 @@ function wireActions(root) {
 }
 
 export function localiseTimes(root) {
-  const full = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
-  const clock = new Intl.DateTimeFormat(lang, { timeStyle: "medium" });
+  const full = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
+  const clock = new Intl.DateTimeFormat(locale, { timeStyle: "medium" });
   for (const el of root.querySelectorAll("time[datetime]")) {
     const when = new Date(el.getAttribute("datetime"));
     if (Number.isNaN(when.getTime())) continue;
@@ -136,8 +138,16 @@ export function localiseTimes(root) {
   }
 }
 
+/** "3 files" / "3 файла": the forms are one message, separated by "|" (en: 2, ru: 3). */
+export function plural(n, key) {
+  const forms = t(key).split("|");
+  const rule = new Intl.PluralRules(lang).select(n);
+  const index = forms.length === 3 ? { one: 0, few: 1 }[rule] ?? 2 : rule === "one" ? 0 : 1;
+  return `${formatNumber(n)} ${forms[Math.min(index, forms.length - 1)]}`;
+}
+
 export function formatNumber(value, digits = 0) {
-  return new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(value);
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(value);
 }
 
 wireActions(document);

@@ -2,7 +2,7 @@
 // limits checked before sending, then POST /rags/{id}/upload; the API's error, naming the file
 // it refused, is shown as it comes.
 
-import { api, t, formatNumber, showError, clearError } from "./common.js";
+import { api, t, formatNumber, plural, showError, clearError } from "./common.js";
 
 const form = document.getElementById("upload");
 const drop = document.getElementById("drop");
@@ -34,18 +34,24 @@ function add(file, path) {
   const date = document.createElement("input");
   date.type = "date";
   date.setAttribute("aria-label", `${t("Date of")} ${key}`);
-  row.append(name, bytes, date);
+  const remove = document.createElement("button");
+  remove.type = "button";
+  remove.className = "btn secondary small";
+  remove.textContent = "×";
+  remove.setAttribute("aria-label", `${t("Remove")} ${key}`);
+  remove.addEventListener("click", () => { chosen.delete(key); row.remove(); refresh(); });
+  row.append(name, bytes, date, remove);
   list.append(row);
   chosen.set(key, { file, date });
 }
 
 function refresh() {
   const total = [...chosen.values()].reduce((sum, item) => sum + item.file.size, 0);
-  summary.textContent = chosen.size ? `${formatNumber(chosen.size)} ${t("files")}, ${size(total)}` : "";
+  summary.textContent = chosen.size ? `${plural(chosen.size, "file|files")}, ${size(total)}` : "";
   clearError(errorBox);
   const tooBig = [...chosen.entries()].filter(([, item]) => item.file.size > limits.request);
   if (chosen.size > limits.files) {
-    showError(errorBox, { error: { code: "too_many_files", message: `${t("At most")} ${formatNumber(limits.files)} ${t("files")}` } });
+    showError(errorBox, { error: { code: "too_many_files", message: `${t("At most")} ${plural(limits.files, "file|files")}` } });
   } else if (tooBig.length || total > limits.request) {
     showError(errorBox, { error: { code: "payload_too_large", message: `${t("At most")} ${size(limits.request)}` } });
   }
