@@ -68,7 +68,7 @@ def sign_in(opened: BrowserPage, email: str) -> None:
 def test_journey_from_registration_to_rollback(
     open_page: OpenPage, worker: WorkerProcess, api_url: str
 ) -> None:
-    from playwright.sync_api import expect
+    from playwright.sync_api import FilePayload, expect
 
     en = open_page("en")
     page = en.page
@@ -96,7 +96,7 @@ def test_journey_from_registration_to_rollback(
 
     page.get_by_role("link", name="Upload documents").first.click()
     page.locator("#files").set_input_files(
-        [{"name": "отчёты.zip", "mimeType": "application/zip", "buffer": RUSSIAN_ZIP}]
+        [FilePayload(name="отчёты.zip", mimeType="application/zip", buffer=RUSSIAN_ZIP)]
     )
     expect(page.get_by_text("отчёты.zip")).to_be_visible()
     en.shoot("upload")
@@ -159,7 +159,10 @@ def test_journey_from_registration_to_rollback(
 
     # The same pages in Russian: the browser asks for Russian, the session is the same.
     ru = open_page("ru")
-    ru.context.add_cookies(en.context.cookies())
+    cookies = en.context.cookies()
+    ru.context.add_cookies(
+        [{"name": c["name"], "value": c["value"], "url": api_url} for c in cookies]
+    )
     paths = {"home": "/", "rag": rag_path, "upload": f"{rag_path}/upload"}
     paths |= {"cycle-done": cycle_path, "review": f"{cycle_path}/review", "chat": chat_path}
     paths |= {"versions": f"{rag_path}/versions", "settings": f"{rag_path}/settings"}
@@ -206,7 +209,7 @@ def test_a_viewer_cannot_approve_and_markup_stays_text(
     expect(label).to_have_text(EVIL_LABEL)
     evil = page.locator("details.item").filter(has=label)
     evil.locator("summary").click()
-    expect(evil.get_by_text(EVIL_DESCRIPTION)).to_be_visible()
+    expect(evil.get_by_role("paragraph").filter(has_text=EVIL_DESCRIPTION)).to_be_visible()
     assert page.evaluate("window.__xss") is None
     assert page.locator("main script, main img").count() == 0
     expect(page.get_by_text("Only owners approve or reject.")).to_be_visible()
