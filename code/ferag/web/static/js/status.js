@@ -36,12 +36,13 @@ async function refresh() {
   setOverall(data.status);
   const rows = Object.entries(data.components || {}).map(([name, c]) => {
     const tr = document.createElement("tr");
-    const detail = c.standin ? `${t("Offline stand-in: answers are rule-based, not from a model.")} ` : "";
+    // The stand-in's own words are the API's (English); the page says it in the reader's.
+    const detail = c.standin ? t("Offline stand-in: answers are rule-based, not from a model.") : c.detail || "";
     tr.append(
       cell(t("component:" + name)),
       cell(c.standin ? badge("stale", t("stand-in")) : badge(c.status)),
       cell(c.latency_ms == null ? "—" : `${formatNumber(c.latency_ms, 1)} ms`, "num"),
-      cell(detail + (c.detail || ""), "small"),
+      cell(detail, "small"),
     );
     return tr;
   });
