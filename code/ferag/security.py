@@ -4,6 +4,8 @@ in ``FERAG_HOME/jwt_secret`` (mode 0600), which every process of the home shares
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import secrets
@@ -96,3 +98,21 @@ def read_access_token(token: str, secret: str) -> int:
     if claims.get("typ") != "access" or not str(claims.get("sub", "")).isdigit():
         raise Unauthenticated("the token is not an access token; log in again")
     return int(claims["sub"])
+
+
+# --- the web UI's cookie session (ferag.web) ---------------------------------------------------
+
+SESSION_COOKIE = "ferag_session"  # the access token, HttpOnly, SameSite=Strict
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def csrf_token(secret: str, session: str) -> str:
+    """The CSRF token of a cookie session: an HMAC of the session's value under the server's
+    secret (OWASP's HMAC-based token pattern). It is bound to the session, so a cookie planted
+    by a sibling site cannot come with a matching token, and it needs no server-side store."""
+    return hmac.new(secret.encode(), b"csrf\0" + session.encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_matches(secret: str, session: str, token: str | None) -> bool:
+    return token is not None and hmac.compare_digest(csrf_token(secret, session), token)

@@ -44,6 +44,7 @@ from ferag.security import jwt_secret
 from ferag.services.login_limits import LoginLimits
 from ferag.settings import Settings, get_settings
 from ferag.store.client import store_from_settings
+from ferag.web import install as install_web_ui
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in routers:
         app.include_router(router)
     document_errors(app, routers)
+    install_web_ui(app)
     return app
 
 

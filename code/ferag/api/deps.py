@@ -24,7 +24,13 @@ from ferag.api.params import RagId
 from ferag.api.schemas import CyclePublic
 from ferag.db.models import Document, Rag, Role, User
 from ferag.errors import Forbidden, NotFound, Unauthenticated
-from ferag.security import read_access_token
+from ferag.security import (
+    CSRF_HEADER,
+    SAFE_METHODS,
+    SESSION_COOKIE,
+    csrf_matches,
+    read_access_token,
+)
 from ferag.services import cycles
 from ferag.services.login_limits import LoginLimits
 from ferag.services.members import membership
@@ -82,8 +88,31 @@ JwtSecretDep = Annotated[str, Depends(get_jwt_secret)]
 LoginLimitsDep = Annotated[LoginLimits, Depends(get_login_limits)]
 
 
+def get_access_token(request: Request, secret: JwtSecretDep, bearer: TokenDep) -> str | None:
+    """The bearer token; without one, the web UI's session cookie (the same access token,
+    ``ferag.web``), which counts only with its CSRF token in ``X-CSRF-Token`` on a request
+    that changes something: a cookie rides along on requests other sites make, a header
+    cannot."""
+    if bearer:
+        return bearer
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    if request.method not in SAFE_METHODS and not csrf_matches(
+        secret, cookie, request.headers.get(CSRF_HEADER)
+    ):
+        raise Forbidden(
+            "the session cookie came without its CSRF token; reload the page and try again",
+            code="csrf_failed",
+        )
+    return cookie
+
+
+AccessTokenDep = Annotated[str | None, Depends(get_access_token)]
+
+
 @raises(401)
-def get_current_user(db: DbDep, secret: JwtSecretDep, token: TokenDep) -> User:
+def get_current_user(db: DbDep, secret: JwtSecretDep, token: AccessTokenDep) -> User:
     if not token:
         raise Unauthenticated("log in and send the access token as `Authorization: Bearer …`")
     user_id = read_access_token(token, secret)

@@ -1,0 +1,365 @@
+# ruff: noqa: RUF001 (Russian text, on purpose)
+"""The UI's message catalogue: English text → Russian. Keys with a prefix name a value the
+pages show (``status:review``, ``role:owner``, ``step:index``, ``section:entities_added``) or an
+API error code (``error:…``, whose English text is in ``ERRORS_EN`` when the API's message
+does not fit a page); ``JS_MESSAGES`` are the keys the page scripts use. The Russian of a
+plural is its three forms separated by ``|`` (1 документ | 2 документа | 5 документов)."""
+
+from __future__ import annotations
+
+VALUES_EN: dict[str, str] = {
+    # cycle, task and health states
+    "status:pending": "pending",
+    "status:queued": "queued",
+    "status:running": "running",
+    "status:progress": "running",
+    "status:review": "review",
+    "status:approved": "approved",
+    "status:rejected": "rejected",
+    "status:failed": "failed",
+    "status:cancelled": "cancelled",
+    "status:stale": "stale",
+    "status:done": "done",
+    "status:ok": "ok",
+    "status:degraded": "degraded",
+    "status:down": "down",
+    "role:owner": "owner",
+    "role:editor": "editor",
+    "role:viewer": "viewer",
+    "step:index": "Indexing",
+    "step:to_rdf": "To RDF",
+    "step:schema": "Ontology",
+    "step:merge": "Merge",
+    "step:staging": "Staging",
+    "step:pipeline": "Cycle",
+    "section:entities_added": "Entities added",
+    "section:entities_changed": "Entities changed",
+    "section:entities_removed": "Entities removed",
+    "section:relations_added": "Relations added",
+    "section:relations_changed": "Relations changed",
+    "section:relations_removed": "Relations removed",
+    "section:ontology_added": "Ontology added",
+    "section:ontology_changed": "Ontology changed",
+    "kind:class": "class",
+    "kind:object_property": "relation type",
+    "kind:datatype_property": "attribute",
+    "component:database": "Database (PostgreSQL)",
+    "component:redis": "Queue and events (Redis)",
+    "component:store": "Triple store",
+    "component:worker": "Workers",
+    "component:llm": "Language model",
+}
+
+ERRORS_EN: dict[str, str] = {
+    "registration_closed": "Registration is closed on this server; ask an administrator for an "
+    "account.",
+    "rag_not_found": "This knowledge base does not exist, or you are not a member of it.",
+    "insufficient_role": "Your role on this knowledge base does not allow this.",
+    "csrf_failed": "The form expired. Send it again.",
+    "not_found": "There is nothing here.",
+    "cycle_not_found": "This update cycle does not exist.",
+    "session_not_found": "This conversation does not exist or is not yours.",
+    "change_set_unavailable": "This cycle has no change set to review (yet, or any more).",
+    "network": "The server cannot be reached. Check the connection and try again.",
+}
+
+RU: dict[str, str] = {
+    # plurals
+    "%(num)d knowledge bases": "%(num)d база знаний|%(num)d базы знаний|%(num)d баз знаний",
+    "%(num)d entities added": "добавлена %(num)d сущность|добавлено %(num)d сущности|"
+    "добавлено %(num)d сущностей",
+    "%(num)d changed": "%(num)d изменена|%(num)d изменены|%(num)d изменено",
+    "%(num)d relations": "%(num)d связь|%(num)d связи|%(num)d связей",
+    "%(num)d ontology terms": "%(num)d термин онтологии|%(num)d термина онтологии|"
+    "%(num)d терминов онтологии",
+    # layout
+    "Skip to content": "Перейти к содержанию",
+    "Main": "Главное меню",
+    "Knowledge bases": "Базы знаний",
+    "Knowledge base": "База знаний",
+    "Status": "Состояние",
+    "Sign in": "Войти",
+    "Sign out": "Выйти",
+    "Register": "Зарегистрироваться",
+    "Offline stand-in.": "Офлайн-заглушка.",
+    "Answers and extractions come from ferag's rule-based stand-in, not from a language model. "
+    "Configure FERAG_LLM_BASE_URL to use a model.": "Ответы и извлечение делает встроенная "
+    "заглушка ferag на правилах, а не языковая модель. Чтобы подключить модель, задайте "
+    "FERAG_LLM_BASE_URL.",
+    "Back to your knowledge bases": "К вашим базам знаний",
+    # sign in, register
+    "Review what your documents add to the knowledge graph, approve it, and ask questions.": (
+        "Проверяйте, что ваши документы добавляют в граф знаний, утверждайте изменения и "
+        "задавайте вопросы."
+    ),
+    "Email": "Эл. почта",
+    "Password": "Пароль",
+    "No account yet?": "Ещё нет учётной записи?",
+    "Create an account": "Регистрация",
+    "Full name": "Имя и фамилия",
+    "optional": "необязательно",
+    "at least 8 characters, hard to guess": "не меньше 8 символов, трудный для подбора",
+    "Have an account?": "Уже есть учётная запись?",
+    # home
+    "Each knowledge base turns its documents into a reviewed, versioned knowledge graph.": (
+        "Каждая база знаний превращает свои документы в проверенный граф знаний с версиями."
+    ),
+    "No description": "Без описания",
+    "created": "создана",
+    "No knowledge bases yet. Create the first one.": "Баз знаний пока нет. Создайте первую.",
+    "New knowledge base": "Новая база знаний",
+    "Name": "Название",
+    "Description": "Описание",
+    "Language of the documents": "Язык документов",
+    "Server default": "Как на сервере",
+    "Russian": "Русский",
+    "English": "Английский",
+    "Detect per upload": "Определять при загрузке",
+    "Create": "Создать",
+    # knowledge base
+    "Upload documents": "Загрузить документы",
+    "Cycles": "Циклы",
+    "Upload": "Загрузка",
+    "Versions": "Версии",
+    "Chat": "Чат",
+    "Settings": "Настройки",
+    "production version": "версия в работе",
+    "update cycles": "циклов обновления",
+    "waiting for review": "ждут проверки",
+    "Update cycles": "Циклы обновления",
+    "Cycle": "Цикл",
+    "State": "Состояние",
+    "Documents": "Документы",
+    "Started": "Начат",
+    "Updated": "Обновлён",
+    "at": "на шаге",
+    "Review": "Проверить",
+    "Progress": "Ход работы",
+    "No documents yet. Upload files or a zip to start the first update cycle.": (
+        "Документов пока нет. Загрузите файлы или zip-архив, чтобы начать первый цикл обновления."
+    ),
+    # upload
+    "Drop files, folders or zips here": "Перетащите сюда файлы, папки или zip-архивы",
+    "or choose them:": "или выберите их:",
+    "Choose files": "Выбрать файлы",
+    "Choose a folder": "Выбрать папку",
+    "Date of the documents": "Дата документов",
+    "optional; a date per file below overrides it": (
+        "необязательно; дата у отдельного файла ниже важнее"
+    ),
+    "Upload and start a cycle": "Загрузить и начать цикл",
+    "Limits": "Ограничения",
+    "Files in one upload": "Файлов в одной загрузке",
+    "One document": "Один документ",
+    "Zips, expanded": "Zip-архивы в распакованном виде",
+    "One request": "Один запрос",
+    "Text, Markdown, HTML, PDF, DOCX and zips of folder trees. Folder paths are kept and shown "
+    "with every passage.": "Текст, Markdown, HTML, PDF, DOCX и zip-архивы с папками. Пути папок "
+    "сохраняются и показываются у каждого фрагмента.",
+    # cycle
+    "started": "начат",
+    "on production version": "на версии",
+    "Review the changes": "Проверить изменения",
+    "Cancel this cycle?": "Отменить этот цикл?",
+    "Cancel": "Отменить",
+    "Retry from the failed step": "Повторить с упавшего шага",
+    "Steps": "Шаги",
+    "Now": "Сейчас",
+    "Waiting for a worker…": "Ждём обработчик…",
+    "Event log": "Журнал событий",
+    # review
+    "Decision": "Решение",
+    "computed on version": "рассчитано на версии",
+    "Apply this change set to production as a new version?": (
+        "Применить эти изменения как новую рабочую версию?"
+    ),
+    "Approve": "Утвердить",
+    "Discard this change set? Production is not touched.": (
+        "Отклонить эти изменения? Рабочая версия не изменится."
+    ),
+    "Reject": "Отклонить",
+    "Production moved since this change set was computed.": (
+        "Рабочая версия изменилась после расчёта этих изменений."
+    ),
+    "Rebase": "Пересчитать",
+    "Only owners approve or reject.": "Утверждают и отклоняют только владельцы.",
+    "Before you decide": "Прежде чем решать",
+    "Sections": "Разделы",
+    "Merges": "Слияния",
+    "also": "также",
+    "weight": "вес",
+    "was": "было",
+    "Source passages": "Фрагменты источников",
+    "No passage recorded.": "Фрагмент не записан.",
+    "Pages": "Страницы",
+    "Previous": "Назад",
+    "Next": "Дальше",
+    "Nothing in this section.": "В этом разделе ничего нет.",
+    # versions
+    "Production holds version": "В работе версия",
+    "A rollback is recorded as a new version, so it can be undone too.": (
+        "Откат записывается как новая версия, поэтому его тоже можно отменить."
+    ),
+    "Version": "Версия",
+    "What": "Что",
+    "Who": "Кто",
+    "When": "Когда",
+    "Triples added": "Добавлено триплетов",
+    "Triples removed": "Удалено триплетов",
+    "current": "текущая",
+    "approved cycle": "утверждён цикл",
+    "rollback to": "откат к",
+    "Return production to version %(n)s?": "Вернуть рабочую версию к v%(n)s?",
+    "Roll back to v%(n)s": "Откатить к v%(n)s",
+    "empty production": "пустая база",
+    "Nothing approved yet: production is empty.": "Ничего ещё не утверждено: база пуста.",
+    # chat
+    "New conversation": "Новый разговор",
+    "Your conversations": "Ваши разговоры",
+    "None yet.": "Пока нет.",
+    "Conversation": "Разговор",
+    "Ask a question about the approved knowledge graph. Answers cite the passages they come "
+    "from.": "Задайте вопрос по утверждённому графу знаний. В ответах есть ссылки на фрагменты "
+    "источников.",
+    "Question": "Вопрос",
+    "Ask a question…": "Задайте вопрос…",
+    "Ask": "Спросить",
+    "passage": "фрагмент",
+    # settings
+    "General": "Общие",
+    "Save": "Сохранить",
+    "Saved.": "Сохранено.",
+    "Members": "Участники",
+    "Member": "Участник",
+    "Role": "Роль",
+    "Since": "С",
+    "Remove %(who)s from this knowledge base?": "Удалить %(who)s из этой базы знаний?",
+    "Add by email": "Добавить по эл. почте",
+    "Add": "Добавить",
+    "Viewers read, review and chat; editors also upload; owners approve, roll back and manage "
+    "members.": "Читатели читают, смотрят изменения и спрашивают; редакторы ещё и загружают; "
+    "владельцы утверждают, откатывают и управляют участниками.",
+    "Delete this knowledge base": "Удалить эту базу знаний",
+    "Its documents, graph, versions and chats are deleted for every member. This cannot be "
+    "undone.": "Её документы, граф, версии и чаты удаляются для всех участников. Это нельзя "
+    "отменить.",
+    "Type the name to confirm": "Для подтверждения введите название",
+    "Delete for everyone": "Удалить для всех",
+    # status
+    "Every component this server needs, checked now (the same as GET /health).": (
+        "Все компоненты, нужные серверу, проверены сейчас (то же, что GET /health)."
+    ),
+    "checking…": "проверяем…",
+    "Component": "Компонент",
+    "Latency": "Задержка",
+    "Detail": "Подробности",
+    # scripts
+    "About": "Примерно",
+    "left in this step": "до конца шага",
+    "s": "с",
+    "min": "мин",
+    "h": "ч",
+    "Finished; loading the outcome…": "Готово; загружаем результат…",
+    "file|files": "файл|файла|файлов",
+    "Remove": "Удалить",
+    "At most": "Не больше",
+    "Date of": "Дата документа",
+    "Choose at least one file.": "Выберите хотя бы один файл.",
+    "Uploading…": "Загружаем…",
+    "Type the exact name to confirm.": "Введите название точно, чтобы подтвердить.",
+    "Timings and facts used": "Время и использованные факты",
+    "Offline stand-in: answers are rule-based, not from a model.": (
+        "Офлайн-заглушка: ответы строятся по правилам, а не моделью."
+    ),
+    "stand-in": "заглушка",
+    # values
+    "status:pending": "ожидает",
+    "status:queued": "в очереди",
+    "status:running": "выполняется",
+    "status:progress": "выполняется",
+    "status:review": "на проверке",
+    "status:approved": "утверждён",
+    "status:rejected": "отклонён",
+    "status:failed": "ошибка",
+    "status:cancelled": "отменён",
+    "status:stale": "устарел",
+    "status:done": "готово",
+    "status:ok": "работает",
+    "status:degraded": "есть сбои",
+    "status:down": "недоступен",
+    "role:owner": "владелец",
+    "role:editor": "редактор",
+    "role:viewer": "читатель",
+    "step:index": "Индексация",
+    "step:to_rdf": "В RDF",
+    "step:schema": "Онтология",
+    "step:merge": "Слияние",
+    "step:staging": "Подготовка",
+    "step:pipeline": "Цикл",
+    "section:entities_added": "Новые сущности",
+    "section:entities_changed": "Изменённые сущности",
+    "section:entities_removed": "Удалённые сущности",
+    "section:relations_added": "Новые связи",
+    "section:relations_changed": "Изменённые связи",
+    "section:relations_removed": "Удалённые связи",
+    "section:ontology_added": "Новые термины",
+    "section:ontology_changed": "Изменённые термины",
+    "kind:class": "класс",
+    "kind:object_property": "тип связи",
+    "kind:datatype_property": "атрибут",
+    "component:database": "База данных (PostgreSQL)",
+    "component:redis": "Очередь и события (Redis)",
+    "component:store": "Хранилище триплетов",
+    "component:worker": "Обработчики",
+    "component:llm": "Языковая модель",
+    # errors (codes of the API)
+    "error:registration_closed": "Регистрация на этом сервере закрыта; попросите учётную запись "
+    "у администратора.",
+    "error:rag_not_found": "Такой базы знаний нет, или вы не её участник.",
+    "error:insufficient_role": "Ваша роль в этой базе знаний этого не позволяет.",
+    "error:csrf_failed": "Форма устарела. Отправьте её ещё раз.",
+    "error:not_found": "Здесь ничего нет.",
+    "error:cycle_not_found": "Такого цикла обновления нет.",
+    "error:session_not_found": "Такого разговора нет, или он не ваш.",
+    "error:change_set_unavailable": "У этого цикла нет изменений для проверки (ещё или уже).",
+    "error:network": "Сервер недоступен. Проверьте соединение и повторите.",
+    "error:invalid_credentials": "Неверная эл. почта или пароль.",
+    "error:account_disabled": "Эта учётная запись отключена.",
+    "error:too_many_failed_logins": "Слишком много неудачных входов. Подождите и попробуйте снова.",
+    "error:email_taken": "Учётная запись с этой почтой уже есть; войдите.",
+    "error:weak_password": "Пароль слишком простой: возьмите длиннее и необычнее.",
+    "error:member_exists": "Этот человек уже участник; измените его роль.",
+    "error:user_not_found": "Учётной записи с этой почтой нет; попросите человека "
+    "зарегистрироваться.",
+    "error:last_owner": "У базы знаний должен остаться владелец; сначала назначьте другого.",
+    "error:cycle_stale": "Рабочая версия изменилась: пересчитайте изменения и утвердите снова.",
+    "error:too_many_files": "Слишком много файлов в одной загрузке.",
+    "error:payload_too_large": "Загрузка больше допустимого размера.",
+    "error:upload_daily_limit": "Дневной объём загрузок исчерпан.",
+    "error:upload_concurrency_limit": "Дождитесь окончания предыдущей загрузки.",
+    "error:rate_limited": "Слишком много запросов; подождите немного.",
+    "error:llm_unavailable": "Языковая модель недоступна.",
+    "error:confirm_name": "Введите название точно, чтобы подтвердить.",
+    "error:no_files": "Выберите хотя бы один файл.",
+}
+
+JS_MESSAGES: tuple[str, ...] = (
+    "About",
+    "left in this step",
+    "s",
+    "min",
+    "h",
+    "Finished; loading the outcome…",
+    "file|files",
+    "Remove",
+    "At most",
+    "Date of",
+    "Choose at least one file.",
+    "Uploading…",
+    "Type the exact name to confirm.",
+    "Timings and facts used",
+    "Offline stand-in: answers are rule-based, not from a model.",
+    "stand-in",
+    "passage",
+    *(key for key in VALUES_EN if key.startswith(("status:", "component:"))),
+)

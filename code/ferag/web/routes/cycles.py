@@ -1,0 +1,104 @@
+"""Pages of update cycles: upload, a cycle's progress and event log, and the review of its
+change set (read through ``ferag.services.diff``, one section page at a time)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from ferag.api.deps import DbDep, SettingsDep, StoreDep, rag_iris
+from ferag.api.params import CycleId
+from ferag.db.models import CycleStatus
+from ferag.events import history
+from ferag.services import cycles, diff
+from ferag.services.diff_models import CycleDiffPublic, DiffSection
+from ferag.web.deps import PageRoute, RagEditorPage, RagViewerPage
+from graphrag_lib.pipeline import STEP_NAMES
+
+router = APIRouter(prefix="/ui/rags/{rag_id}", route_class=PageRoute)
+
+EVENTS_SHOWN = 200
+PAGE_SIZE = 50
+ACTIVE = (CycleStatus.pending, CycleStatus.running)
+
+
+@router.get("/upload")
+def upload_page(access: RagEditorPage, settings: SettingsDep) -> Response:
+    limits = {
+        "files": settings.max_upload_files,
+        "document": settings.max_document_bytes,
+        "expanded": settings.max_archive_expanded_bytes,
+        "request": settings.max_upload_bytes,
+    }
+    return access.render("upload.html", {"limits": limits})
+
+
+@router.get("/cycles/{cycle_id}")
+def cycle_page(cycle_id: CycleId, access: RagViewerPage, db: DbDep) -> Response:
+    cycle = cycles.get_cycle(db, access.rag.id, cycle_id)
+    task = cycles.cycle_task(db, cycle)
+    last = history.last_seq(db, task.id)
+    events = history.events_after(db, task.id, max(0, last - EVENTS_SHOWN), EVENTS_SHOWN)
+    latest = {event.step: event for event in history.latest_per_step(db, task.id)}
+    context = {
+        "cycle": cycle,
+        "task": task,
+        "events": events,
+        "last_seq": last,
+        "latest": latest,
+        "step_names": STEP_NAMES,
+        "is_active": cycle.status in ACTIVE,
+    }
+    return access.render("cycle.html", context)
+
+
+@router.get("/cycles/{cycle_id}/review")
+def review_page(
+    cycle_id: CycleId,
+    access: RagViewerPage,
+    db: DbDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    section: DiffSection | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    cycle = cycles.get_cycle(db, access.rag.id, cycle_id)
+    iris = rag_iris(settings, access.rag.id)
+    shown: DiffSection = section or diff.SECTIONS[0]
+    page = diff.cycle_diff(store, iris, cycle, shown, offset, PAGE_SIZE)
+    if section is None and not getattr(page.counts, shown):
+        # Open on the first section that has something (the counts came with the first page).
+        shown = _first_section(page.counts.model_dump())
+        page = diff.cycle_diff(store, iris, cycle, shown, offset, PAGE_SIZE)
+    context = {
+        "cycle": cycle,
+        "diff": page,
+        "section": shown,
+        "sections": diff.SECTIONS,
+        "items": _items(page, shown),
+        "merges": _merges(page),
+        "page_size": PAGE_SIZE,
+    }
+    return access.render("review.html", context)
+
+
+def _first_section(counts: dict[str, int]) -> DiffSection:
+    return next((name for name in diff.SECTIONS if counts.get(name)), diff.SECTIONS[0])
+
+
+def _items(page: CycleDiffPublic, section: str) -> list[Any]:
+    group, change = section.split("_")
+    items: list[Any] = getattr(getattr(page, group), change)
+    return items
+
+
+def _merges(page: CycleDiffPublic) -> list[dict[str, Any]]:
+    """The diff's ``merges`` section, when the resolution work has given it one, as plain
+    dictionaries (the page shows their fields; their model is not ours to import)."""
+    merges = getattr(page, "merges", None)
+    if not merges:
+        return []
+    items = merges if isinstance(merges, list) else getattr(merges, "items", None) or []
+    return [m.model_dump() if hasattr(m, "model_dump") else dict(m) for m in items]

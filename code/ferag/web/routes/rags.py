@@ -1,0 +1,70 @@
+"""Pages of one knowledge base: its overview (cycles), settings and members, versions, chat."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from ferag.api.deps import DbDep, SettingsDep, StoreDep, rag_iris
+from ferag.services import chat_sessions, cycles, members, versions
+from ferag.services.cycles import current_version
+from ferag.web.deps import PageRoute, RagOwnerPage, RagViewerPage
+
+router = APIRouter(prefix="/ui/rags/{rag_id}", route_class=PageRoute)
+
+CYCLES_SHOWN = 50
+VERSIONS_SHOWN = 100
+SESSIONS_SHOWN = 50
+
+
+@router.get("")
+def rag_overview(access: RagViewerPage, db: DbDep) -> Response:
+    rows = cycles.list_cycles(db, access.rag.id, 0, CYCLES_SHOWN)
+    context = {"cycles": rows, "version": current_version(db, access.rag.id)}
+    return access.render("rag.html", context)
+
+
+@router.get("/settings")
+def rag_settings(access: RagOwnerPage, db: DbDep) -> Response:
+    rows = members.list_members(db, access.rag)
+    return access.render("settings.html", {"members": rows})
+
+
+@router.get("/versions")
+def rag_versions(
+    access: RagViewerPage, db: DbDep, store: StoreDep, settings: SettingsDep
+) -> Response:
+    iris = rag_iris(settings, access.rag.id)
+    rows, total, current = versions.list_versions(db, store, iris, access.rag.id, 0, VERSIONS_SHOWN)
+    return access.render("versions.html", {"versions": rows, "total": total, "current": current})
+
+
+@router.get("/chat")
+def rag_chat(access: RagViewerPage, db: DbDep, session: uuid.UUID | None = None) -> Response:
+    sessions, _total = chat_sessions.list_sessions(
+        db, access.rag.id, access.user.id, 0, SESSIONS_SHOWN
+    )
+    history: list[dict[str, Any]] = []
+    if session is not None:
+        chat_sessions.get_session(db, access.rag.id, access.user.id, session)
+        history = [_message(m) for m in chat_sessions.messages_of(db, session)]
+    context = {"sessions": sessions, "current": session, "history": history}
+    return access.render("chat.html", context)
+
+
+def _message(message: Any) -> dict[str, Any]:
+    """A stored turn as the page shows it: the answer's cited references, in order."""
+    data = message.data or {}
+    cited = set(data.get("citations", []))
+    references = [r for r in data.get("references", []) if r.get("number") in cited]
+    timings = data.get("timings_ms") or data.get("timings") or {}
+    return {
+        "role": message.role,
+        "content": message.content,
+        "created_at": message.created_at,
+        "citations": references,
+        "timings": timings,
+    }
