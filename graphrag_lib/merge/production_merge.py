@@ -10,7 +10,7 @@ drops one whose ends are one entity. One ``ferag:Merge`` record per absorbed IRI
 ``reviewer``, scope ``production``) says what happened.
 
 The change set is exact for the production it was computed on: it is the difference between the
-production triples it touches (read through ``ProductionView.describe`` and ``referencing``) and
+production triples it touches (read through ``ResourceReader.describe`` and ``referencing``) and
 what they become, so approving it and rolling it back are both exact. Merge records of earlier
 merges keep naming the IRIs they named (they are history). Imports nothing from the service.
 """
@@ -27,7 +27,7 @@ from rdflib.term import Node
 
 from graphrag_lib.merge.config import ChangeSet, ChangeSetStats
 from graphrag_lib.merge.rewrite import combine_duplicates, rekey_statements
-from graphrag_lib.merge.view import ProductionView
+from graphrag_lib.merge.view import ResourceReader
 from graphrag_lib.vocab import FERAG, RagIris, bind_prefixes, hash_key, normalise_label
 
 # Links that name an entity as history, not as the thing itself: never moved to the survivor.
@@ -94,7 +94,7 @@ def _statements_at(graph: Graph, entities: Iterable[URIRef]) -> set[URIRef]:
     }
 
 
-def _touched(production: ProductionView, iris: Sequence[URIRef]) -> Graph:
+def _touched(production: ResourceReader, iris: Sequence[URIRef]) -> Graph:
     return production.describe(iris) + production.referencing(iris)
 
 
@@ -190,7 +190,7 @@ def _stats(add: Graph, remove: Graph, merge: ProductionMerge) -> ChangeSetStats:
 
 
 def merge_production_entities(
-    production: ProductionView, iris: RagIris, merge: ProductionMerge
+    production: ResourceReader, iris: RagIris, merge: ProductionMerge
 ) -> ChangeSet:
     """The change set that merges ``merge.absorbed`` into ``merge.survivor`` in production.
 

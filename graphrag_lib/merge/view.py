@@ -19,14 +19,8 @@ from graphrag_lib.schema.terms import ontology_part
 from graphrag_lib.vocab import FERAG
 
 
-class ProductionView(Protocol):
-    """Read access to one RAG's production graph."""
-
-    def find_by_keys(self, keys: Collection[str]) -> dict[str, set[URIRef]]:
-        """Name key (``graphrag_lib.resolution.names.NameForms.index_keys`` of a label or an
-        alias) → the entities having it; keys with no entity are left out. Answered from an
-        index, never by scanning production."""
-        ...
+class ResourceReader(Protocol):
+    """Read access to resources of one RAG's production graph, by IRI."""
 
     def describe(self, iris: Collection[URIRef]) -> Graph:
         """Every production triple whose subject is one of ``iris``."""
@@ -38,6 +32,16 @@ class ProductionView(Protocol):
 
     def ontology(self) -> Graph:
         """The production ontology: triples about its classes and properties."""
+        ...
+
+
+class ProductionView(ResourceReader, Protocol):
+    """Read access to one RAG's production graph: resources, and entities by name key."""
+
+    def find_by_keys(self, keys: Collection[str]) -> dict[str, set[URIRef]]:
+        """Name key (``graphrag_lib.resolution.names.NameForms.index_keys`` of a label or an
+        alias) → the entities having it; keys with no entity are left out. Answered from an
+        index, never by scanning production."""
         ...
 
 

@@ -27,7 +27,7 @@ from ferag.settings import Settings
 from ferag.stack.threaded import ThreadedServer
 from graphrag_lib.vocab import normalise_label
 from tests.fixtures.resolution.gold import Gold, load_gold
-from tests.fixtures.resolution.gold_model import gold_model
+from tests.fixtures.resolution.gold_model import gold_judge, gold_model
 from tests.fixtures.resolution.runs import CorpusRun, merge_stats, run_corpus
 from tests.workers import WorkerProcess, start_worker
 
@@ -63,7 +63,10 @@ def gold_run(
     Redis.from_url(broker).flushdb()
     own = settings.model_copy(update={"redis_url": broker})
     home = tmp_path_factory.mktemp("gold-home")
-    with gold_model(gold).serve() as model_url, ThreadedServer(create_app(own)) as api:
+    with (
+        gold_model(gold, first=(gold_judge(gold),)).serve() as model_url,
+        ThreadedServer(create_app(own)) as api,
+    ):
         worker = start_worker(
             own,
             home / "worker.log",

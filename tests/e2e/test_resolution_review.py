@@ -1,9 +1,6 @@
 """Resolution under review through the real pipeline (GraphRAG on the offline stand-in, a real
 Celery worker): a bilingual upload's merges show in the diff with their evidence; a reviewer's
 split changes the change set and is remembered by the next cycle.
-
-Needs the resolver (branch ``resolve``): remove the ``skip`` mark once it is merged. Until then
-the merge step writes no ``ferag:Merge`` record and the first assertion on merges fails.
 """
 
 from __future__ import annotations
@@ -18,10 +15,7 @@ from tests.e2e.test_review_cycle import approve, read_diff, upload, wait_for_rev
 from tests.factories import create_account, create_rag
 from tests.workers import WorkerProcess
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skip(reason="enable after merging the resolver (branch resolve): issue #11"),
-]
+pytestmark = pytest.mark.slow
 
 FIRST_UPLOAD = {
     "en/institute.txt": b"Alexei Petrov directs the Nordvik Institute of Applied Geology. "
