@@ -29,7 +29,7 @@ from graphrag_lib.merge.config import MergeConfig
 from graphrag_lib.merge.view import ProductionView
 from graphrag_lib.resolution.judge import Judge
 from graphrag_lib.resolution.names import NameForms, script
-from graphrag_lib.resolution.resolver import Resolution, resolve
+from graphrag_lib.resolution.resolver import Resolution, Verdicts, resolve
 from graphrag_lib.resolution.similarity import Profile, compatible_classes
 from graphrag_lib.schema.terms import local_name
 from graphrag_lib.vocab import FERAG, RagIris, entity_key, normalise_label
@@ -88,8 +88,10 @@ def _neighbours(graph: Graph, entities: Collection[URIRef]) -> dict[URIRef, set[
             found[s].add(o)
             found[o].add(s)
     for s, _, o in graph:  # production's direct triples (describe() reads no statement nodes)
-        if s in entities and isinstance(o, URIRef) and o in entities and s != o:
-            found[s].add(o)  # type: ignore[index]
+        if isinstance(s, URIRef) and isinstance(o, URIRef) and s != o:
+            if s in entities and o in entities:
+                found[s].add(o)
+                found[o].add(s)
     return found
 
 
@@ -281,12 +283,11 @@ class _Production:
         if not fresh:
             return
         self.described += describe(self.view, fresh, self.config)
-        neighbours = _neighbours(self.described, set(self.profiles) | fresh)
-        self.profiles.update(
-            profiles_of(
-                self.described, fresh, self.classes, in_production=True, neighbours=neighbours
-            )
-        )
+        loaded = set(self.profiles) | fresh
+        neighbours = _neighbours(self.described, loaded)
+        self.profiles = profiles_of(
+            self.described, loaded, self.classes, in_production=True, neighbours=neighbours
+        )  # all again: an entity described now may point at one described before
 
     def around(self, iris: Collection[URIRef]) -> set[URIRef]:
         """Production entities linked to ``iris`` (both directions), hubs left out."""
@@ -370,9 +371,11 @@ def resolve_entities(
     }
     pairs = {p for p in pairs if p[0] != p[1] and p[0] in profiles and p[1] in profiles}
     language = config.language
+    verdicts: Verdicts = {}  # the judge's answers, shared by both passes
     first = resolve(
-        profiles, pairs, ancestors, config.resolution, decisions=config.decisions, language=language
-    )
+        profiles, pairs, ancestors, config.resolution,
+        decisions=config.decisions, judge=judge, language=language, verdicts=verdicts,
+    )  # fmt: skip
     provisional = {**first.survivor_of}
     production.load(
         production.around(
@@ -391,13 +394,14 @@ def resolve_entities(
     pairs = {p for p in pairs if p[0] in profiles and p[1] in profiles}
     resolution = resolve(
         profiles, pairs, ancestors, config.resolution,
-        decisions=config.decisions, judge=judge, language=language,
+        decisions=config.decisions, judge=judge, language=language, verdicts=verdicts,
     )  # fmt: skip
     for member, survivor in resolution.survivor_of.items():
         for original in [c for c, m in mapping.items() if m == member] + [member]:
             if original in cycle:
                 mapping[original] = survivor
     mapping = {k: v for k, v in mapping.items() if k != v}
+    resolution.llm_pairs = len(verdicts)
     return ResolvedEntities(mapping, production.described, resolution, profiles)
 
 

@@ -62,7 +62,8 @@ ACRONYM_SKIPS = frozenset(
 )  # fmt: skip  (the Russian ones as their Latin forms: acronyms are made of those)
 # Spellings that transliterations of one name differ in, folded before comparing.
 _PHONETIC = (
-    ("sch", "sh"), ("shch", "sh"), ("ph", "f"), ("th", "t"), ("ck", "k"), ("kh", "h"),
+    ("sch", "sh"), ("shch", "sh"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("ph", "f"),
+    ("th", "t"), ("kh", "h"),
     ("x", "ks"), ("w", "v"), ("q", "k"), ("c", "k"), ("j", "y"), ("ie", "i"), ("iy", "i"),
     ("yy", "i"), ("ey", "ei"), ("ei", "i"), ("y", "i"), ("ou", "u"), ("ts", "z"), ("tz", "z"),
 )  # fmt: skip
@@ -173,13 +174,15 @@ class NameForms:
 
     def lookup_keys(self) -> set[str]:
         """The keys a new name looks for: its own, and for one word the names it may be the
-        first or last word of (``w:``), for several words each word on its own (``s:``)."""
+        first or last word of (``w:``), for several words each word on its own (``s:``) and as
+        another name's first or last word (``w:``: "Каменской верфи" meets "Kamensky Shipyard")."""
         keys = self.index_keys()
         if len(self.tokens) == 1:
             keys |= {f"w:{s}" for s in (skeleton(self.latin[0]), skeleton(self.latin_lemmas[0]))}
-        else:
+        else:  # each word alone, and each word as the first or last of another name
             for forms in (self.latin, self.latin_lemmas):
-                keys |= {f"s:{skeleton(t)}" for t in forms if len(skeleton(t)) >= MIN_SKELETON}
+                for word in (skeleton(t) for t in forms if len(skeleton(t)) >= MIN_SKELETON):
+                    keys |= {f"s:{word}", f"w:{word}"}
         return {k for k in keys if len(k) > 2}
 
 

@@ -104,16 +104,21 @@ def _side(profile: Profile) -> Side:
     )
 
 
+Verdicts = dict[tuple[URIRef, URIRef], tuple[str, str]]
+
+
 def _ask(
     pairs: Sequence[PairDecision],
     profiles: Mapping[URIRef, Profile],
     judge: Judge,
     config: ResolutionConfig,
-) -> dict[tuple[URIRef, URIRef], tuple[str, str]]:
-    """The judge's verdict and reason per pair, in batches of ``llm_batch_size``."""
-    verdicts: dict[tuple[URIRef, URIRef], tuple[str, str]] = {}
-    for start in range(0, len(pairs), config.llm_batch_size):
-        batch = pairs[start : start + config.llm_batch_size]
+    verdicts: Verdicts,
+) -> Verdicts:
+    """The judge's verdict and reason per pair, in batches of ``llm_batch_size``; pairs in
+    ``verdicts`` (asked by an earlier pass) are not asked again, new answers are added to it."""
+    fresh = [p for p in pairs if (p.a, p.b) not in verdicts]
+    for start in range(0, len(fresh), config.llm_batch_size):
+        batch = fresh[start : start + config.llm_batch_size]
         questions = [
             PairQuestion(f"p{i}", _side(profiles[p.a]), _side(profiles[p.b]), p.signals)
             for i, p in enumerate(batch, start=1)
@@ -176,8 +181,10 @@ def resolve(
     decisions: Sequence[ResolutionDecision] = (),
     judge: Judge | None = None,
     language: str = "en",
+    verdicts: Verdicts | None = None,
 ) -> Resolution:
-    """Cluster ``profiles`` over the candidate ``pairs``; see the module docstring."""
+    """Cluster ``profiles`` over the candidate ``pairs``; see the module docstring.
+    ``verdicts`` carries the judge's answers from one pass to the next."""
     apart = {frozenset((URIRef(d.a), URIRef(d.b))) for d in decisions if d.verdict == "different"}
     clusters = _Clusters(profiles, ancestors, apart)
     scored = score_pairs(pairs, profiles, ancestors)
@@ -206,8 +213,11 @@ def resolve(
     ]
     resolution = Resolution()
     asked, rest = unclear[: config.max_llm_pairs], unclear[config.max_llm_pairs :]
-    verdicts = _ask(asked, profiles, judge, config) if judge and asked else {}
-    resolution.llm_pairs = len(verdicts)
+    verdicts = verdicts if verdicts is not None else {}
+    before = len(verdicts)
+    if judge and asked:
+        _ask(asked, profiles, judge, config, verdicts)
+    resolution.llm_pairs = len(verdicts) - before
     flagged: list[PairDecision] = []
     for pair in asked:
         verdict, reason = verdicts.get((pair.a, pair.b), ("unsure", "no model to ask"))

@@ -9,6 +9,8 @@ Signals (each in [0, 1], all kept as the merge's evidence):
   Geology``);
 - ``short_form``: every word of the shorter name matches a word of the longer (``Nordvik`` /
   ``Nordvik Institute``); weaker, so context or the LLM decides;
+- ``shared_word``: names in different scripts sharing a proper word, the rest translated
+  (``Kamensky Shipyard`` / ``Каменской верфи``): for the LLM to judge;
 - ``neighbours`` / ``passages``: entities (already resolved) and passages both are linked to;
 - ``explicit``: the documents say so ("also called", "renamed", "formerly");
 - ``name_conflict``: two persons' full names that differ in a word (``Alexei Petrov`` /
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rdflib import URIRef
 
-from graphrag_lib.resolution.names import NameForms
+from graphrag_lib.resolution.names import MIN_SKELETON, NameForms, skeleton
 
 TOKEN_MATCH = 0.82  # two words are "the same word" from this phonetic similarity
 TRANSLIT_MIN = 0.86  # full names this similar are transliterations of each other
@@ -57,8 +59,20 @@ class Profile:
         return self.names[0].label if self.names else str(self.iri)
 
 
+STEM = 5  # words sharing this long a beginning may be one stem ("arktik" / "arkticheski")
+
+
 def _word_similarity(a: str, b: str) -> float:
-    return fuzz.ratio(a, b) / 100 if a and b else 0.0
+    """Phonetic similarity of two words; a long shared beginning counts as a shared stem (a
+    noun and its adjective, a name and its inflected form)."""
+    if not a or not b:
+        return 0.0
+    similarity = fuzz.ratio(a, b) / 100
+    shorter = min(len(a), len(b))
+    prefix = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), shorter)
+    if prefix >= STEM and prefix >= 0.8 * shorter:
+        similarity = max(similarity, 0.9)
+    return similarity
 
 
 def _aligned(short: NameForms, long: NameForms) -> float:
@@ -108,7 +122,15 @@ def name_signals(a: NameForms, b: NameForms) -> dict[str, float]:
     shorter = len(short.tokens) < len(long.tokens) and not short.is_acronym
     if shorter and _aligned(short, long) >= TOKEN_MATCH:
         signals["short_form"] = round(len(short.tokens) / len(long.tokens), 3)
+    if a.script != b.script and not signals and _shares_a_word(a, b):
+        signals["shared_word"] = 1.0
     return signals
+
+
+def _shares_a_word(a: NameForms, b: NameForms) -> bool:
+    words_a = {w for w in (*a.latin, *a.latin_lemmas) if len(skeleton(w)) >= MIN_SKELETON}
+    words_b = {w for w in (*b.latin, *b.latin_lemmas) if len(skeleton(w)) >= MIN_SKELETON}
+    return any(_word_similarity(x, y) >= TRANSLIT_MIN for x in words_a for y in words_b)
 
 
 def _name_conflict(a: Profile, b: Profile) -> bool:
@@ -162,10 +184,11 @@ def score(found: dict[str, float]) -> float:
         0.95 * found.get("translit", 0.0),
         0.8 * found.get("acronym", 0.0),
         0.6 + 0.1 * found.get("short_form", 0.0) if "short_form" in found else 0.0,
+        0.6 * found.get("shared_word", 0.0),
     )
     neighbours, passages = min(found.get("neighbours", 0.0), 3), min(found.get("passages", 0.0), 2)
-    if name == 0.0:  # context only (a translation?): two shared neighbours reach the LLM
-        return round(0.4 + 0.1 * neighbours + 0.05 * passages, 3) if neighbours else 0.0
+    if name == 0.0:  # context only (a translation?): a shared neighbour reaches the LLM
+        return round(0.5 + 0.1 * neighbours + 0.05 * passages, 3) if neighbours else 0.0
     return round(min(1.0, name + 0.06 * min(neighbours, 2) + 0.04 * passages), 3)
 
 

@@ -2,8 +2,9 @@
 
 Rule-based, not a model: it reads each pair's names back and answers ``same`` when the names
 are one name in another script, case or as an acronym (the same name signals the merge step
-scores), ``different`` for persons whose full names differ in a word, and ``unsure`` otherwise
-(short forms and translations, which a rule cannot tell).
+scores) or two or more words that begin the other name; ``different`` for persons whose full
+names differ in a word; ``unsure`` otherwise (one-word short forms and translations, which a
+rule cannot tell).
 """
 
 from __future__ import annotations
@@ -31,11 +32,20 @@ def _verdict(pair: dict[str, Any]) -> tuple[str, str]:
     found = {k for x in names_a for y in names_b for k in name_signals(x, y)}
     if same := [s for s in _SAME if s in found]:
         return "same", f"the names match by {same[0]}"
+    if any(_leading_words(x, y) or _leading_words(y, x) for x in names_a for y in names_b):
+        return "same", "one name is the other's first words"
     types = {str(t).lower() for side in ("a", "b") for t in pair.get(side, {}).get("types", [])}
     full = all(len(n.tokens) > 1 for n in (*names_a, *names_b))
     if types & set(_PERSON_TYPES) and full and "short_form" not in found:
         return "different", "different full names of persons"
     return "unsure", "the names alone do not decide it"
+
+
+def _leading_words(short: NameForms, long: NameForms) -> bool:
+    """``Kamensky Shipping`` / ``Kamensky Shipping Company``: two or more words that begin the
+    longer name in the same script."""
+    n = len(short.tokens)
+    return 2 <= n < len(long.tokens) and short.lemmas == long.lemmas[:n]
 
 
 def respond(request: ChatCompletionRequest) -> str:
