@@ -30,7 +30,7 @@ from graphrag_lib.merge.view import ProductionView
 from graphrag_lib.resolution.judge import Judge
 from graphrag_lib.resolution.names import NameForms, script
 from graphrag_lib.resolution.resolver import Resolution, Verdicts, resolve
-from graphrag_lib.resolution.similarity import Profile, compatible_classes
+from graphrag_lib.resolution.similarity import Profile, compatible_classes, may_join
 from graphrag_lib.schema.terms import local_name
 from graphrag_lib.vocab import FERAG, RagIris, entity_key, normalise_label
 
@@ -88,10 +88,10 @@ def _neighbours(graph: Graph, entities: Collection[URIRef]) -> dict[URIRef, set[
             found[s].add(o)
             found[o].add(s)
     for s, _, o in graph:  # production's direct triples (describe() reads no statement nodes)
-        if isinstance(s, URIRef) and isinstance(o, URIRef) and s != o:
-            if s in entities and o in entities:
-                found[s].add(o)
-                found[o].add(s)
+        linked = isinstance(s, URIRef) and isinstance(o, URIRef) and s != o
+        if linked and s in entities and o in entities:
+            found[s].add(o)  # type: ignore[index]
+            found[o].add(s)  # type: ignore[index]
     return found
 
 
@@ -411,14 +411,12 @@ def _same_iri(
     iris: RagIris,
     ancestors: Mapping[URIRef, set[URIRef]],
 ) -> dict[URIRef, URIRef]:
-    """Cycle entities whose IRI production has with a clashing class get an IRI qualified by
-    their class (both stay apart); the others are that production entity."""
+    """Cycle entities whose IRI (name) production has with a clashing class get an IRI
+    qualified by their class (both stay apart); the others are that production entity."""
     mapping: dict[URIRef, URIRef] = {}
     for iri, profile in cycle.items():
         existing = production.profiles.get(iri)
-        if existing is None or compatible_classes(
-            profile.classes, existing.classes, dict(ancestors)
-        ):
+        if existing is None or may_join(profile, existing, dict(ancestors), exact=True):
             continue
         qualifier = local_name(min(profile.classes)) if profile.classes else "entity"
         mapping[iri] = iris.entity(entity_key(profile.names[0].label, qualifier))

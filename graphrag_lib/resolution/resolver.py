@@ -22,7 +22,8 @@ from graphrag_lib.resolution.judge import Judge, PairQuestion, Side
 from graphrag_lib.resolution.names import script
 from graphrag_lib.resolution.similarity import (
     Profile,
-    compatible_classes,
+    exact_name,
+    may_join,
     score,
     signals,
 )
@@ -75,7 +76,8 @@ class _Clusters:
             iri = self.parent[iri]
         return iri
 
-    def can_join(self, a: URIRef, b: URIRef) -> bool:
+    def can_join(self, a: URIRef, b: URIRef, exact: bool = False) -> bool:
+        """``exact``: the pair's names are one name written two ways (see ``may_join``)."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return False
@@ -85,7 +87,7 @@ class _Clusters:
         if any(frozenset((x, y)) in self.apart for x in ma for y in mb):
             return False
         return all(
-            compatible_classes(self.profiles[x].classes, self.profiles[y].classes, self.ancestors)
+            may_join(self.profiles[x], self.profiles[y], self.ancestors, exact)
             for x in ma
             for y in mb
         )
@@ -162,9 +164,9 @@ def score_pairs(
     scored = []
     for a, b in pairs:
         pa, pb = profiles[a], profiles[b]
-        if not compatible_classes(pa.classes, pb.classes, dict(ancestors)):
-            continue
         found = signals(pa, pb)
+        if not may_join(pa, pb, dict(ancestors), exact_name(found)):
+            continue
         value = score(found)
         if value > 0:
             scored.append(PairDecision(a, b, value, found))
@@ -191,7 +193,7 @@ def resolve(
     joined: dict[URIRef, PairDecision] = {}  # absorbed member → the pair that joined it
 
     def join(pair: PairDecision) -> bool:
-        if not clusters.can_join(pair.a, pair.b):
+        if not clusters.can_join(pair.a, pair.b, exact_name(pair.signals)):
             return False
         clusters.join(pair.a, pair.b)
         joined.setdefault(pair.b, pair)

@@ -209,3 +209,14 @@ def test_a_person_is_never_merged_into_an_organisation() -> None:
     add_entity(candidate, "Петров", ONT.Organization)
     merged, _ = _merge(candidate)
     assert len(_entities(merged)) == 2
+
+
+def test_one_name_typed_a_place_here_and_an_organisation_there_is_one_entity() -> None:
+    candidate = _ontology()
+    add_class(candidate, ONT.Geo, "Geo")
+    add_entity(candidate, "Lisogorsk", ONT.Organization)
+    add_entity(candidate, "Лисогорск", ONT.Geo)
+    add_entity(candidate, "Lisogorsk Institute", ONT.Person)  # a person never joins a place
+    merged, _ = _merge(candidate)
+    assert _names(merged, _entity_named(merged, "Lisogorsk")) == {"Lisogorsk", "Лисогорск"}
+    assert len(_entities(merged)) == 2
