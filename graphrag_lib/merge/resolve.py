@@ -88,10 +88,11 @@ def _neighbours(graph: Graph, entities: Collection[URIRef]) -> dict[URIRef, set[
             found[s].add(o)
             found[o].add(s)
     for s, _, o in graph:  # production's direct triples (describe() reads no statement nodes)
-        linked = isinstance(s, URIRef) and isinstance(o, URIRef) and s != o
-        if linked and s in entities and o in entities:
-            found[s].add(o)  # type: ignore[index]
-            found[o].add(s)  # type: ignore[index]
+        if not (isinstance(s, URIRef) and isinstance(o, URIRef)) or s == o:
+            continue
+        if s in entities and o in entities:
+            found[s].add(o)
+            found[o].add(s)
     return found
 
 

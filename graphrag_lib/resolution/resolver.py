@@ -165,8 +165,8 @@ def score_pairs(
     for a, b in pairs:
         pa, pb = profiles[a], profiles[b]
         found = signals(pa, pb)
-        if not may_join(pa, pb, dict(ancestors), exact_name(found)):
-            continue
+        if not may_join(pa, pb, dict(ancestors), exact=True):
+            continue  # place/organisation confusion: merged by exact names or the judge only
         value = score(found)
         if value > 0:
             scored.append(PairDecision(a, b, value, found))
@@ -192,8 +192,9 @@ def resolve(
     scored = score_pairs(pairs, profiles, ancestors)
     joined: dict[URIRef, PairDecision] = {}  # absorbed member → the pair that joined it
 
-    def join(pair: PairDecision) -> bool:
-        if not clusters.can_join(pair.a, pair.b, exact_name(pair.signals)):
+    def join(pair: PairDecision, judged: bool = False) -> bool:
+        exact = judged or exact_name(pair.signals)
+        if not clusters.can_join(pair.a, pair.b, exact):
             return False
         clusters.join(pair.a, pair.b)
         joined.setdefault(pair.b, pair)
@@ -204,7 +205,10 @@ def resolve(
         a, b = URIRef(d.a), URIRef(d.b)
         if d.verdict == "same" and a in profiles and b in profiles:
             found = signals(profiles[a], profiles[b])
-            join(PairDecision(a, b, 1.0, found, "reviewer", d.reason or "a reviewer merged them"))
+            reviewed = PairDecision(
+                a, b, 1.0, found, "reviewer", d.reason or "a reviewer merged them"
+            )
+            join(reviewed, judged=True)
     for pair in scored:
         if pair.score >= config.auto_merge_score and frozenset((pair.a, pair.b)) not in apart:
             join(pair)
@@ -224,7 +228,7 @@ def resolve(
     for pair in asked:
         verdict, reason = verdicts.get((pair.a, pair.b), ("unsure", "no model to ask"))
         pair.decided_by, pair.reason = ("llm" if judge else "rules"), reason
-        if verdict == "same" and join(pair):
+        if verdict == "same" and join(pair, judged=True):
             continue
         if verdict != "different":
             flagged.append(pair)

@@ -203,7 +203,7 @@ def compatible_classes(
 
 
 EXACT = ("label", "lemma", "explicit")  # plus ``translit`` of at least EXACT_TRANSLIT
-EXACT_TRANSLIT = 0.95
+EXACT_TRANSLIT = 0.9  # "Скарвика" / "Skarvik": an inflected form
 
 
 def exact_name(found: dict[str, float]) -> bool:
@@ -220,8 +220,9 @@ PLACE_OR_ORGANISATION = frozenset(
 
 
 def may_join(a: Profile, b: Profile, ancestors: dict[URIRef, set[URIRef]], exact: bool) -> bool:
-    """Classes allow the pair: compatible ones always; for one name written two ways (``exact``)
-    also a place and an organisation. Never a person and a non-person, nor an apple and Apple."""
+    """Classes allow the pair: compatible ones always; a place and an organisation when the
+    names are one name written two ways or a judge (the LLM, a reviewer) says they are one
+    (``exact``). Never a person and a non-person, nor an apple and Apple."""
     if compatible_classes(a.classes, b.classes, ancestors):
         return True
     return exact and bool(
