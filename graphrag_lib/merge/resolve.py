@@ -96,15 +96,33 @@ def _neighbours(graph: Graph, entities: Collection[URIRef]) -> dict[URIRef, set[
     return found
 
 
+_GAP = r"[^.;\n]{0,40}?"  # a few words, within one sentence
+
+
+def _says_one(text: str, names_a: list[str], names_b: list[str]) -> bool:
+    """``text`` puts an alias marker between a name of one side and a name of the other
+    ("X, also known as Y", "X was renamed Y", "Y (formerly X)"), not merely near them."""
+    for first, second in ((names_a, names_b), (names_b, names_a)):
+        for x in first:
+            for y in second:
+                pattern = (
+                    re.escape(x) + _GAP + f"(?:{ALIAS_MARKERS.pattern})" + r"(?!\s+(?:of|at|with)\b)"
+                    + _GAP + re.escape(y)
+                )  # fmt: skip
+                if re.search(pattern, text, re.IGNORECASE):
+                    return True
+    return False
+
+
 def explicit_aliases(graph: Graph) -> dict[URIRef, set[URIRef]]:
     """Pairs a relation's description calls one thing ("also known as", "renamed")."""
     found: dict[URIRef, set[URIRef]] = defaultdict(set)
     for statement in graph.subjects(RDF.type, FERAG.Relation):
         text = " ".join(str(d) for d in graph.objects(statement, DCTERMS.description))
-        if not ALIAS_MARKERS.search(text):
-            continue
         s, o = graph.value(statement, RDF.subject), graph.value(statement, RDF.object)
-        if isinstance(s, URIRef) and isinstance(o, URIRef):
+        if not (isinstance(s, URIRef) and isinstance(o, URIRef)) or not ALIAS_MARKERS.search(text):
+            continue
+        if _says_one(text, entity_labels(graph, s), entity_labels(graph, o)):
             found[s].add(o)
             found[o].add(s)
     return found
@@ -358,8 +376,9 @@ def resolve_entities(
     prod_pairs = _candidates_in_production(cycle, production, config)
     mapping = _same_iri(cycle, production, iris, ancestors)
     for rename in renames(candidate):  # the old name is not the one to keep
-        if rename.old in cycle:
+        if rename.old in cycle and rename.new in explicit.get(rename.old, ()):
             cycle[rename.old] = replace(cycle[rename.old], renamed=True)
+            cycle[rename.new].renamed_from.add(rename.old)
     profiles = _combined(cycle, production.profiles, mapping)
     told = {
         _ordered(a, b)

@@ -76,8 +76,9 @@ class _Clusters:
             iri = self.parent[iri]
         return iri
 
-    def can_join(self, a: URIRef, b: URIRef, exact: bool = False) -> bool:
-        """``exact``: the pair's names are one name written two ways (see ``may_join``)."""
+    def can_join(self, a: URIRef, b: URIRef, exact: bool = False, any_class: bool = False) -> bool:
+        """``exact``: the pair's names are one name written two ways (see ``may_join``);
+        ``any_class``: the documents state a rename, so classes do not block."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return False
@@ -86,7 +87,7 @@ class _Clusters:
             return False
         if any(frozenset((x, y)) in self.apart for x in ma for y in mb):
             return False
-        return all(
+        return any_class or all(
             may_join(self.profiles[x], self.profiles[y], self.ancestors, exact)
             for x in ma
             for y in mb
@@ -165,7 +166,7 @@ def score_pairs(
     for a, b in pairs:
         pa, pb = profiles[a], profiles[b]
         found = signals(pa, pb)
-        if not may_join(pa, pb, dict(ancestors), exact=True):
+        if not (may_join(pa, pb, dict(ancestors), exact=True) or found.get("renamed")):
             continue  # place/organisation confusion: merged by exact names or the judge only
         value = score(found)
         if value > 0:
@@ -194,7 +195,7 @@ def resolve(
 
     def join(pair: PairDecision, judged: bool = False) -> bool:
         exact = judged or exact_name(pair.signals)
-        if not clusters.can_join(pair.a, pair.b, exact):
+        if not clusters.can_join(pair.a, pair.b, exact, bool(pair.signals.get("renamed"))):
             return False
         clusters.join(pair.a, pair.b)
         joined.setdefault(pair.b, pair)

@@ -12,7 +12,9 @@ Signals (each in [0, 1], all kept as the merge's evidence):
 - ``shared_word``: names in different scripts sharing a proper word, the rest translated
   (``Kamensky Shipyard`` / ``Каменской верфи``): for the LLM to judge;
 - ``neighbours`` / ``passages``: entities (already resolved) and passages both are linked to;
-- ``explicit``: the documents say so ("also called", "renamed", "formerly");
+- ``explicit``: the documents say so ("also called", "renamed", "formerly") between the names;
+- ``renamed``: a rename ("X was renamed Y"): classes do not block it (extractors type a
+  programme a person in one sentence and an organisation in the next);
 - ``name_conflict``: two persons' full names that differ in a word (``Alexei Petrov`` /
   ``Marina Petrova``): they are different people whatever else they share.
 
@@ -49,6 +51,7 @@ class Profile:
     mentions: int = 1  # passages that name it: how often the documents use it
     explicit: set[URIRef] = field(default_factory=set)  # entities the documents call the same
     renamed: bool = False  # the documents say this name was replaced by another
+    renamed_from: set[URIRef] = field(default_factory=set)  # entities renamed to this one
 
     @property
     def is_person(self) -> bool:
@@ -169,6 +172,8 @@ def signals(
         found["passages"] = float(common)
     if b.iri in a.explicit or a.iri in b.explicit:
         found["explicit"] = 1.0
+    if b.iri in a.renamed_from or a.iri in b.renamed_from:
+        found["renamed"] = 1.0
     return found
 
 

@@ -220,3 +220,25 @@ def test_one_name_typed_a_place_here_and_an_organisation_there_is_one_entity() -
     merged, _ = _merge(candidate)
     assert _names(merged, _entity_named(merged, "Lisogorsk")) == {"Lisogorsk", "Лисогорск"}
     assert len(_entities(merged)) == 2
+
+
+def test_an_alias_marker_must_stand_between_the_two_names() -> None:
+    candidate = _ontology()
+    marina = add_entity(candidate, "Marina Petrova", ONT.Person)
+    limb = add_entity(candidate, "LIMB", ONT.Organization)
+    statement = add_relation(candidate, "r1", marina, ONT.worksFor, limb)
+    text = "Marina Petrova, formerly of LIMB, now teaches in Skarvik."
+    candidate.add((statement, DCTERMS.description, Literal(text)))
+    merged, _ = _merge(candidate)
+    assert len(_entities(merged)) == 2
+
+
+def test_a_stated_rename_joins_names_the_extractor_typed_differently() -> None:
+    candidate = _ontology()
+    old = add_entity(candidate, "Ice Chronicle", ONT.Person)
+    new = add_entity(candidate, "Ice Memory", ONT.Project)
+    statement = add_relation(candidate, "r1", old, ONT.relatedTo, new)
+    text = "In May 2025 the programme Ice Chronicle was renamed Ice Memory."
+    candidate.add((statement, DCTERMS.description, Literal(text)))
+    merged, _ = _merge(candidate)
+    assert _names(merged, _entity_named(merged, "Ice Memory")) == {"Ice Chronicle", "Ice Memory"}
