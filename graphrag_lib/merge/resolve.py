@@ -105,10 +105,8 @@ def _says_one(text: str, names_a: list[str], names_b: list[str]) -> bool:
     for first, second in ((names_a, names_b), (names_b, names_a)):
         for x in first:
             for y in second:
-                pattern = (
-                    re.escape(x) + _GAP + f"(?:{ALIAS_MARKERS.pattern})" + r"(?!\s+(?:of|at|with)\b)"
-                    + _GAP + re.escape(y)
-                )  # fmt: skip
+                marker = f"(?:{ALIAS_MARKERS.pattern})" + r"(?!\s+(?:of|at|with)\b)"
+                pattern = re.escape(x) + _GAP + marker + _GAP + re.escape(y)
                 if re.search(pattern, text, re.IGNORECASE):
                     return True
     return False
@@ -120,7 +118,9 @@ def explicit_aliases(graph: Graph) -> dict[URIRef, set[URIRef]]:
     for statement in graph.subjects(RDF.type, FERAG.Relation):
         text = " ".join(str(d) for d in graph.objects(statement, DCTERMS.description))
         s, o = graph.value(statement, RDF.subject), graph.value(statement, RDF.object)
-        if not (isinstance(s, URIRef) and isinstance(o, URIRef)) or not ALIAS_MARKERS.search(text):
+        if not isinstance(s, URIRef) or not isinstance(o, URIRef):
+            continue
+        if not ALIAS_MARKERS.search(text):
             continue
         if _says_one(text, entity_labels(graph, s), entity_labels(graph, o)):
             found[s].add(o)

@@ -69,9 +69,10 @@ ORGANISATION_WORDS = word_set(
     company corporation group holding holdings bank university institute agency ministry
     foundation council committee association society laboratory labs systems technologies
     industries partners ventures capital fund school college academy department office
+    shipping shipyard airlines railways
     компания корпорация группа холдинг банк университет институт агентство министерство фонд
     совет комитет ассоциация общество лаборатория академия школа колледж департамент завод
-    комбинат концерн трест служба управление центр
+    комбинат концерн трест служба управление центр верфь верфи
     """
 )
 
