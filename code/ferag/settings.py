@@ -159,6 +159,18 @@ class Settings(BaseSettings):
         description="Replace an entity's description with the newer one (false: production's "
         "stays); empty: MergeConfig.supersede_descriptions.",
     )
+    merge_auto_merge_score: float | None = Field(
+        None, ge=0, le=1, description="Resolution: pairs scoring at least this merge without "
+        "asking the LLM; empty: ResolutionConfig.auto_merge_score (docs/merge.md).",
+    )  # fmt: skip
+    merge_ask_score: float | None = Field(
+        None, ge=0, le=1, description="Resolution: pairs from this score up to the merge score "
+        "go to the LLM; empty: ResolutionConfig.ask_score.",
+    )  # fmt: skip
+    merge_max_llm_pairs: int | None = Field(
+        None, ge=0, description="Resolution: at most this many pairs per cycle go to the LLM "
+        "(the rest are flagged); empty: ResolutionConfig.max_llm_pairs.",
+    )  # fmt: skip
 
     max_upload_bytes: int = Field(
         50 * 1024 * 1024,

@@ -147,8 +147,17 @@ def stage_configs(
             max_attempts=settings.schema_max_attempts,
         )
     )
+    resolution = _given(
+        auto_merge_score=settings.merge_auto_merge_score,
+        ask_score=settings.merge_ask_score,
+        max_llm_pairs=settings.merge_max_llm_pairs,
+    )
     merge = MergeConfig.model_validate(
-        _given(supersede_descriptions=settings.merge_supersede_descriptions, language=language)
+        _given(
+            supersede_descriptions=settings.merge_supersede_descriptions,
+            language=language,
+            resolution=resolution,
+        )
     )
     return StageConfigs(language, source, schema, merge, {**index, **_chunking(settings, rag)})
 

@@ -27,25 +27,8 @@ from graphrag_lib.vocab import FERAG, RagIris, hash_key
 from tests.factories import Account, add_member, create_account, create_rag, create_review_cycle
 from tests.factories import session_factory as sessions
 from tests.fixtures.review import Q1_PATH, entity, first_candidate, second_candidate
+from tests.integration.api.test_review import approve, iris_of, read_diff
 from tests.workers import WorkerProcess
-
-
-def iris_of(settings: Settings, rag_id: int) -> RagIris:
-    return RagIris(str(settings.base_iri), str(rag_id))
-
-
-def read_diff(
-    client: httpx.Client, who: Account, rag_id: int, cycle_id: int, **params: Any
-) -> dict[str, Any]:
-    response = client.get(
-        f"/rags/{rag_id}/cycles/{cycle_id}/diff", params=params, headers=who.headers
-    )
-    assert response.status_code == 200, response.text
-    return dict(response.json())
-
-
-def approve(client: httpx.Client, who: Account, rag_id: int, cycle_id: int) -> httpx.Response:
-    return client.post(f"/rags/{rag_id}/cycles/{cycle_id}/approve", headers=who.headers)
 
 
 def production(store: TripleStore, iris: RagIris, rag_id: int) -> set[str]:
