@@ -67,7 +67,12 @@ from graphrag_lib.merge import MergeConfig, compute_change_set
 from graphrag_lib.vocab import FERAG, RagIris, entity_key, normalise_label, text_literal
 from tests.fixtures.resolution.evaluate import Evaluation
 from tests.fixtures.resolution.gold import Gold, load_gold
-from tests.fixtures.resolution.gold_model import RecordingModel, gold_model, standin_model
+from tests.fixtures.resolution.gold_model import (
+    RecordingModel,
+    gold_judge,
+    gold_model,
+    standin_model,
+)
 from tests.fixtures.resolution.runs import CorpusRun, merge_stats, read_graph, run_corpus
 from tests.workers import start_worker
 
@@ -502,7 +507,9 @@ def main() -> None:
         stack = start_stack(args.home or Path(scratch))
         try:
             results = [
-                run_model(stack, "gold model", gold_model(gold), 1, gold),
+                run_model(
+                    stack, "gold model", gold_model(gold, first=(gold_judge(gold),)), 1, gold
+                ),
                 run_model(stack, "stand-in", standin_model(), 2, gold),
             ]
             for result in results:
