@@ -8,9 +8,11 @@ database is created on it), FERAG_TEST_REDIS_URL or FERAG_TEST_STORE_URL (an Oxi
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -22,6 +24,9 @@ from ferag.stack.threaded import ThreadedServer
 from ferag.store.client import TripleStore, store_from_settings
 from tests.factories import Account, create_account
 from tests.workers import WorkerProcess, start_worker
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -134,3 +139,33 @@ def store(settings: Settings) -> Iterator[TripleStore]:
     client = store_from_settings(settings)
     yield client
     client.close()
+
+
+CHROMIUM = os.environ.get("FERAG_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if Path(CHROMIUM).is_file() or shutil.which(CHROMIUM):
+        return CHROMIUM
+    message = (
+        f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package "
+        "(scripts/test does as root) or set FERAG_CHROMIUM"
+    )
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -1,5 +1,6 @@
 """One Chromium for every browser test of the UI: Debian's ``/usr/bin/chromium`` driven by
-Playwright for Python (``executable_path``; no browser download), started once per session.
+Playwright for Python (``executable_path``; no browser download), started once per session
+(the ``browser`` fixture of ``tests/conftest.py``, shared with the /docs test).
 
 Every page is opened in a context that can reach only the API's origin: requests elsewhere are
 aborted and recorded (``BrowserPage.blocked``), as are console errors (a CSP violation shows
@@ -8,8 +9,6 @@ as one). Without Chromium the tests skip, except under ``CI=true``, where they f
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,6 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
-CHROMIUM = os.environ.get("FERAG_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "ui"
 
 
@@ -43,33 +41,6 @@ class BrowserPage:
     def assert_clean(self) -> None:
         assert self.blocked == [], f"the page asked other sites for {self.blocked}"
         assert self.console_errors == [], f"console errors: {self.console_errors}"
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    if Path(CHROMIUM).is_file() or shutil.which(CHROMIUM):
-        return CHROMIUM
-    message = (
-        f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package "
-        "(scripts/test does as root) or set FERAG_CHROMIUM"
-    )
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=chromium_path, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture()

@@ -9,40 +9,28 @@ under ``CI=true``, where it fails.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-CHROMIUM = os.environ.get("FERAG_CHROMIUM", "/usr/bin/chromium")
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
 REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    if Path(CHROMIUM).is_file() or shutil.which(CHROMIUM):
-        return CHROMIUM
-    message = (
-        f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package "
-        "(scripts/test does as root) or set FERAG_CHROMIUM"
-    )
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture()
-def offline_page(chromium: str, api_url: str) -> Iterator[tuple[object, list[str]]]:
+def offline_page(browser: Browser, api_url: str) -> Iterator[tuple[object, list[str]]]:
     """A browser page that can reach only the API's own origin; the list collects every
     request it tried elsewhere."""
-    from playwright.sync_api import Route, sync_playwright
+    from playwright.sync_api import Route
 
     origin = urlsplit(api_url).netloc
     blocked: list[str] = []
@@ -54,17 +42,13 @@ def offline_page(chromium: str, api_url: str) -> Iterator[tuple[object, list[str
             blocked.append(route.request.url)
             route.abort("internetdisconnected")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 1000})
-        context.route("**/*", only_the_api)
-        page = context.new_page()
-        try:
-            yield page, blocked
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    context.route("**/*", only_the_api)
+    page = context.new_page()
+    try:
+        yield page, blocked
+    finally:
+        context.close()
 
 
 def operations(api_url: str) -> list[tuple[str, str]]:

@@ -207,7 +207,8 @@ def test_a_split_is_remembered_replaced_by_a_later_decision_and_reruns_the_merge
     assert answer["decision"]["cycle_id"] == cycle_id
     assert answer["cycle"]["status"] == "running" and answer["task_id"]
     events = client.get(f"/tasks/{answer['task_id']}/events", headers=owner.headers).json()
-    assert "after a decision to split" in events["data"][-1]["message"]
+    # the worker may already have reported on the merge step: any event, not the last
+    assert any("after a decision to split" in e["message"] for e in events["data"])
     cycle = wait_for_review(client, owner, rag_id, cycle_id)
     assert cycle["steps"]["merge"]["status"] == "done"
     assert cycle["steps"]["staging"]["status"] == "done"
