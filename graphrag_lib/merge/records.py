@@ -14,8 +14,6 @@ from graphrag_lib.resolution.resolver import PairDecision, Resolution
 from graphrag_lib.resolution.similarity import Profile
 from graphrag_lib.vocab import FERAG, RagIris, hash_key, text_literal
 
-RDF_JSON = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON")
-
 
 def _record(
     graph: Graph,
@@ -36,7 +34,7 @@ def _record(
         graph.add((record, FERAG.absorbedLabel, text_literal(name)))
     graph.add((record, FERAG.score, Literal(f"{pair.score:.3f}", datatype=XSD.decimal)))
     evidence = json.dumps(pair.signals, sort_keys=True)
-    graph.add((record, FERAG.evidence, Literal(evidence, datatype=RDF_JSON)))
+    graph.add((record, FERAG.evidence, Literal(evidence, datatype=RDF.JSON)))
     graph.add((record, FERAG.decidedBy, Literal(pair.decided_by)))
     if pair.reason:
         graph.add((record, FERAG.reason, Literal(pair.reason)))

@@ -106,6 +106,8 @@ def test_a_cycle_and_a_chat_show_in_metrics_and_worker_log_lines_carry_their_ids
             wait_for_review(client, owner, rag_id, cycle_id)
             approve(client, owner, rag_id, cycle_id)
             second = upload(client, owner, rag_id, {"more.txt": b"Igor Sokolov lives in Kazan."})
+            # the metrics registry is the test process's: other tests' chats count there too
+            before = scrape(f"{server.url}/metrics")
             chat = client.post(
                 f"/rags/{rag_id}/chat",
                 json={"question": "Who is Elena Kuznetsova?"},
@@ -123,13 +125,17 @@ def test_a_cycle_and_a_chat_show_in_metrics_and_worker_log_lines_carry_their_ids
     assert total(api, "ferag_cycles", state="approved") >= 1
     assert total(api, "ferag_cycles", state="review") >= 1
     assert {labels["state"] for labels, _ in api["ferag_cycles"]} >= {"pending", "failed"}
+
+    def grown(name: str, **labels: str) -> float:
+        return total(api, name, **labels) - total(before, name, **labels)
+
     for phase in ("linking", "retrieval", "prompt", "generation", "total"):
-        assert total(api, "ferag_chat_phase_duration_seconds_count", phase=phase) == 1, phase
-    assert total(api, "ferag_chat_context_items_sum", kind="entities") >= 1
-    assert total(api, "ferag_chat_context_items_count", kind="passages") == 1
-    assert total(api, "ferag_llm_requests_total", step="chat", outcome="ok") == 1
-    assert total(api, "ferag_llm_tokens_total", step="chat", kind="prompt") > 0
-    assert total(api, "ferag_llm_request_duration_seconds_count", step="chat") == 1
+        assert grown("ferag_chat_phase_duration_seconds_count", phase=phase) == 1, phase
+    assert grown("ferag_chat_context_items_sum", kind="entities") >= 1
+    assert grown("ferag_chat_context_items_count", kind="passages") == 1
+    assert grown("ferag_llm_requests_total", step="chat", outcome="ok") == 1
+    assert grown("ferag_llm_tokens_total", step="chat", kind="prompt") > 0
+    assert grown("ferag_llm_request_duration_seconds_count", step="chat") == 1
     uploaded = len(FIRST_UPLOAD["team/finance.txt"])
     assert total(api, "ferag_upload_bytes_total", outcome="accepted") > uploaded
     assert total(api, "ferag_event_fanout_seconds_count") >= len(received.events) // 2
