@@ -12,7 +12,7 @@ from graphrag_lib.merge.config import ChangeSet, ChangeSetStats, MergeConfig
 from graphrag_lib.merge.diff import ResourceDiffer
 from graphrag_lib.merge.ontology import OntologyAlignment, align_ontology, ontology_additions
 from graphrag_lib.merge.records import merge_records, name_record
-from graphrag_lib.merge.resolve import ResolvedEntities, describe, renames, resolve_entities
+from graphrag_lib.merge.resolve import ResolvedEntities, describe, resolve_entities
 from graphrag_lib.merge.rewrite import combine_duplicates, rekey_statements, rename, set_entity_keys
 from graphrag_lib.merge.view import ProductionView
 from graphrag_lib.resolution.judge import Judge
@@ -60,7 +60,7 @@ def _rewritten_data(
     found."""
     resolved = resolve_entities(data, production, iris, superclasses(ontology), config, judge)
     rewritten = rekey_statements(rename(data, resolved.mapping), iris)
-    for change in renames(data):
+    for change in resolved.renames:
         entity = resolved.mapping.get(change.new, change.new)
         if (
             resolved.mapping.get(change.old, change.old) == entity

@@ -32,7 +32,7 @@ from graphrag_lib.resolution.names import NameForms, script
 from graphrag_lib.resolution.resolver import Resolution, Verdicts, resolve
 from graphrag_lib.resolution.similarity import Profile, compatible_classes, may_join
 from graphrag_lib.schema.terms import local_name
-from graphrag_lib.vocab import FERAG, RagIris, entity_key, normalise_label
+from graphrag_lib.vocab import FERAG, RagIris, entity_key
 
 T = TypeVar("T")
 MAX_BUCKET = 40  # a key shared by more entities is too common to pair by (e.g. "w:nstt")
@@ -278,6 +278,7 @@ class ResolvedEntities:
     described: Graph  # production triples of every production entity considered
     resolution: Resolution
     profiles: dict[URIRef, Profile]
+    renames: list[Rename]  # stated in the candidate's relation descriptions
 
 
 class _Production:
@@ -290,7 +291,7 @@ class _Production:
         self.described = Graph()
         self.profiles: dict[URIRef, Profile] = {}
 
-    def find(self, names: Iterable[NameForms], limit: int) -> dict[str, set[URIRef]]:
+    def find(self, names: Iterable[NameForms]) -> dict[str, set[URIRef]]:
         keys = {k for name in names for k in name.lookup_keys()}
         found: dict[str, set[URIRef]] = {}
         for batch in chunks(sorted(keys), self.config.lookup_batch_size):
@@ -333,9 +334,7 @@ def _candidates_in_production(
 ) -> set[tuple[URIRef, URIRef]]:
     """Cycle x production pairs sharing a key, at most ``max_candidates`` x 4 per entity by key
     strength; loads (describes) those production entities."""
-    hits = production.find(
-        (n for p in profiles.values() for n in p.names), config.resolution.max_candidates
-    )
+    hits = production.find(n for p in profiles.values() for n in p.names)
     limit = config.resolution.max_candidates * 4
     wanted: dict[URIRef, list[URIRef]] = {}
     for iri, profile in profiles.items():
@@ -375,7 +374,8 @@ def resolve_entities(
     production = _Production(production_view, config, classes)
     prod_pairs = _candidates_in_production(cycle, production, config)
     mapping = _same_iri(cycle, production, iris, ancestors)
-    for rename in renames(candidate):  # the old name is not the one to keep
+    stated = renames(candidate)
+    for rename in stated:  # the old name is not the one to keep
         if rename.old in cycle and rename.new in explicit.get(rename.old, ()):
             cycle[rename.old] = replace(cycle[rename.old], renamed=True)
             cycle[rename.new].renamed_from.add(rename.old)
@@ -422,7 +422,7 @@ def resolve_entities(
                 mapping[original] = survivor
     mapping = {k: v for k, v in mapping.items() if k != v}
     resolution.llm_pairs = len(verdicts)
-    return ResolvedEntities(mapping, production.described, resolution, profiles)
+    return ResolvedEntities(mapping, production.described, resolution, profiles, stated)
 
 
 def _same_iri(
@@ -469,7 +469,3 @@ def _combined(
             mentions=known.mentions + profile.mentions,
         )
     return profiles
-
-
-def normalised_names(profile: Profile) -> set[str]:
-    return {normalise_label(n.label) for n in profile.names}

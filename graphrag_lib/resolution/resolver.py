@@ -247,7 +247,7 @@ def _finish(
     flagged: Sequence[PairDecision],
     language: str,
 ) -> None:
-    for root, members in clusters.members.items():
+    for members in clusters.members.values():
         if len(members) == 1:
             continue
         survivor = _preferred(members, profiles, language)
@@ -259,7 +259,6 @@ def _finish(
                     survivor, member, pair.score, pair.signals, pair.decided_by, pair.reason
                 )
             )
-        del root
     seen: set[frozenset[URIRef]] = set()
     for pair in flagged:
         key = frozenset((pair.a, pair.b))
