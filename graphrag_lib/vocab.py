@@ -38,6 +38,8 @@ class FERAG(DefinedNamespace):
     DescriptionRecord: URIRef  # a superseded entity description, with its provenance
     Merge: URIRef  # a resolution decision: names merged into one entity, or a flagged pair
     NameRecord: URIRef  # a name an entity stopped using (a rename), with when it stopped
+    Version: URIRef  # a production version (in the RAG's `meta` graph): when it was approved
+    Violation: URIRef  # a consistency-gate finding about a change set (docs/gate.md)
     # properties
     relatedTo: URIRef  # fallback relation property when the ontology has no better one
     key: URIRef  # the resource's key (the last segment of its IRI)
@@ -70,7 +72,21 @@ class FERAG(DefinedNamespace):
     decidedBy: URIRef  # Merge → "rules", "llm" or "reviewer"
     reason: URIRef  # Merge → a one-line reason (the LLM's or the reviewer's)
     formerName: URIRef  # entity → NameRecord of a name it no longer uses
-    validUntil: URIRef  # NameRecord → the date the name stopped being used, when known
+    validUntil: URIRef  # NameRecord, Relation → when it stopped being true (valid time)
+    # facts over time (docs/rdf-model.md, "Time"): valid time from the documents, transaction
+    # time from the approvals that recorded and invalidated a statement
+    validFrom: URIRef  # Relation → when it became true (xsd:gYear, xsd:gYearMonth or xsd:date)
+    validFromSource: URIRef  # → "text", "document-metadata", "file-name" or "upload"
+    validUntilSource: URIRef  # → the same choices, for validUntil
+    documentDateSource: URIRef  # Document → where documentDate came from (same choices)
+    recordedIn: URIRef  # Relation, DescriptionRecord → the ferag:Version that added it
+    invalidatedIn: URIRef  # Relation, DescriptionRecord → the ferag:Version that ended it
+    supersededBy: URIRef  # Relation → the statement that contradicted it
+    endEvidence: URIRef  # Relation → a passage that says it ended (prov:wasDerivedFrom-like)
+    endDescription: URIRef  # Relation → what the documents say about its end
+    invalidationReason: URIRef  # Relation → one line: why it was invalidated
+    versionNumber: URIRef  # Version → its number (xsd:integer)
+    overrideReason: URIRef  # Version → why an owner approved despite gate violations
     # production versions (service bookkeeping in the RAG's `meta` graph, never in `prod`)
     productionVersion: URIRef  # prod graph → the number of the version it holds (xsd:integer)
     versionRecord: URIRef  # prod graph → JSON of the change that made that version (recovery)
@@ -223,6 +239,10 @@ class RagIris:
 
     def name_record(self, key: str) -> URIRef:
         return self._mint("name", key)
+
+    def version(self, number: int) -> URIRef:
+        """The production version ``number`` (approval ``n`` makes version ``n``)."""
+        return self._mint("version", str(number))
 
     def ontology_term(self, local_name: str) -> URIRef:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", local_name):
