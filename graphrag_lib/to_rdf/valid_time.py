@@ -23,7 +23,7 @@ from graphrag_lib.resolution.names import lemma
 from graphrag_lib.to_rdf.text_dates import dates_in_text
 from graphrag_lib.vocab import normalise_label
 
-_BOUNDARY = re.compile(r"(?<=[.!?…;])\s+|\n+")
+_BOUNDARY = re.compile(r"(?<=[.!?…])\s+|\n+")
 # A full stop after these does not end a sentence: "1 апреля 2026 г. Эриксен", "A. Petrov".
 _NOT_AN_END = re.compile(r"(?:\b(?:г|гг|им|ул|mr|mrs|dr|st|no|vs|jan|feb|mar|apr|jun|jul|aug|"
                          r"sep|sept|oct|nov|dec)|\b[^\W\d_])\.$", re.IGNORECASE)  # fmt: skip
