@@ -123,7 +123,9 @@ def to_rdf(run: CycleRun) -> StepOutcome:
     from graphrag_lib.to_rdf import DocumentMeta, tables_to_rdf
 
     metas = [
-        DocumentMeta(path=d.path, title=d.title, format=d.format, date=d.date)
+        DocumentMeta(d.path, d.title, d.format, dated.value, dated.source)
+        if (dated := d.document_date())
+        else DocumentMeta(d.path, d.title, d.format)
         for d in run.storage.documents()
     ]
     graph = tables_to_rdf(run.storage.load_tables(), run.iris, metas)

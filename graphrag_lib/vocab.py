@@ -50,7 +50,7 @@ class FERAG(DefinedNamespace):
     inDocument: URIRef  # passage → its document
     path: URIRef  # a document's path inside the upload, e.g. reports/2024/q1.txt
     folderPath: URIRef  # the folder part of that path, e.g. reports/2024 (absent at the root)
-    documentDate: URIRef  # the user-supplied date of a document
+    documentDate: URIRef  # a document's date (xsd:gYear, xsd:gYearMonth or xsd:date)
     weight: URIRef  # GraphRAG's relation weight
     level: URIRef  # community level (0 = top)
     member: URIRef  # community → entity

@@ -7,6 +7,11 @@ at a time (memory holds one document, not the upload) after every check that nee
 decompression has passed; its caller stores them in one transaction. Uploaded files may be bytes
 or seekable binary files. ``extract_text(name, data)`` reads one file.
 
+Dates: ``SourceDocument.document_date()`` gives a document's date (a ``PartialDate``: year,
+month or day) with its source, by precedence: the upload's date, the document's metadata
+(``metadata_date``: HTML meta, DOCX core properties, PDF info), a date in its path or file name
+(``date_in_path``).
+
 Text encodings are detected (BOMs, UTF-8, UTF-16, Windows-1251 vs KOI8-R by Russian letter
 statistics, charset-normalizer for the rest); see ``encodings`` and ``cyrillic``. A text file
 that mixes UTF-8 lines with lines in another encoding is refused (``MixedEncoding``), not
@@ -31,6 +36,7 @@ for the HTTP answer and a stable ``code``)::
     └── ArchiveTooLarge              413  zip bomb: expands too far or compresses too well
 """
 
+from graphrag_lib.documents.dates import DocumentDate, PartialDate, date_in_path
 from graphrag_lib.documents.errors import (
     ArchiveTooLarge,
     DocumentError,
@@ -46,16 +52,19 @@ from graphrag_lib.documents.errors import (
 )
 from graphrag_lib.documents.formats import extract_text
 from graphrag_lib.documents.limits import UploadLimits
+from graphrag_lib.documents.metadata_dates import metadata_date
 from graphrag_lib.documents.models import SourceDocument, UploadedFile
 from graphrag_lib.documents.upload import iter_upload, read_upload
 
 __all__ = [
     "ArchiveTooLarge",
+    "DocumentDate",
     "DocumentError",
     "DuplicatePath",
     "EmptyDocument",
     "FileTooLarge",
     "MixedEncoding",
+    "PartialDate",
     "SourceDocument",
     "TooManyFiles",
     "UnreadableDocument",
@@ -64,7 +73,9 @@ __all__ = [
     "UploadLimits",
     "UploadTooLarge",
     "UploadedFile",
+    "date_in_path",
     "extract_text",
     "iter_upload",
+    "metadata_date",
     "read_upload",
 ]

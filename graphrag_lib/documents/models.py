@@ -7,6 +7,8 @@ import io
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from graphrag_lib.documents.dates import DocumentDate, PartialDate, resolve_document_date
+
 
 @dataclass(frozen=True)
 class UploadedFile:
@@ -49,6 +51,8 @@ class SourceDocument:
     ``<title>``, first Markdown ``#`` heading, DOCX core title), else the file name without its
     extension. ``encoding`` is the detected text encoding (Python codec name), None for pdf and
     docx. ``sha256`` and ``size`` describe the original bytes (``original``), not the text.
+    ``date`` is the date the upload gave; ``metadata_date`` the one the document's metadata
+    gives (HTML meta, DOCX core properties, PDF info); ``document_date()`` chooses.
     """
 
     path: str
@@ -60,3 +64,8 @@ class SourceDocument:
     sha256: str
     size: int
     original: bytes = field(default=b"", repr=False, compare=False)
+    metadata_date: PartialDate | None = None
+
+    def document_date(self) -> DocumentDate | None:
+        """The document's date and its source: upload, then metadata, then path/file name."""
+        return resolve_document_date(self.date, self.metadata_date, self.path)

@@ -28,6 +28,7 @@ from graphrag_lib.documents.errors import (
 )
 from graphrag_lib.documents.formats import extract
 from graphrag_lib.documents.limits import UploadLimits
+from graphrag_lib.documents.metadata_dates import metadata_date
 from graphrag_lib.documents.models import SourceDocument, UploadedFile
 from graphrag_lib.documents.paths import extension, is_junk, normalise_path, stem
 from graphrag_lib.documents.sniff import ARCHIVE_EXTENSIONS, SUPPORTED
@@ -196,4 +197,5 @@ def _document(item: _Planned, data: bytes, limits: UploadLimits) -> SourceDocume
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
         original=data,
+        metadata_date=metadata_date(item.path, fmt, data, limits),
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import PurePosixPath
 
 import pandas as pd
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.namespace import DCTERMS, RDF
 
+from graphrag_lib.documents.dates import DateSource, DocumentDate, PartialDate
 from graphrag_lib.to_rdf.cells import as_int, as_text
 from graphrag_lib.vocab import FERAG, RagIris, document_key, hash_key, text_literal
 
@@ -20,17 +21,21 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DocumentMeta:
-    """What the upload knows about a document; ``path`` is its GraphRAG ``title``."""
+    """What the upload knows about a document; ``path`` is its GraphRAG ``title``. ``date`` is
+    the document's date (``SourceDocument.document_date()``), ``date_source`` where it came from.
+    """
 
     path: str
     title: str
     format: str
-    date: date | datetime | None = None
+    date: PartialDate | date | None = None
+    date_source: DateSource = "upload"
 
-
-def _date_literal(value: date | datetime) -> Literal:
-    datatype = XSD.dateTime if isinstance(value, datetime) else XSD.date
-    return Literal(value.isoformat(), datatype=datatype)
+    def document_date(self) -> DocumentDate | None:
+        if self.date is None:
+            return None
+        value = self.date if isinstance(self.date, PartialDate) else PartialDate.of(self.date)
+        return DocumentDate(value, self.date_source)
 
 
 def _meta_for(path: str, metas: Mapping[str, DocumentMeta]) -> DocumentMeta:
@@ -51,8 +56,9 @@ def add_document(graph: Graph, iri: URIRef, meta: DocumentMeta) -> None:
         graph.add((iri, FERAG.folderPath, Literal(folder)))
     if meta.format:
         graph.add((iri, DCTERMS.format, Literal(meta.format)))
-    if meta.date is not None:
-        graph.add((iri, FERAG.documentDate, _date_literal(meta.date)))
+    if (dated := meta.document_date()) is not None:
+        graph.add((iri, FERAG.documentDate, dated.value.literal()))
+        graph.add((iri, FERAG.documentDateSource, Literal(dated.source)))
 
 
 def add_documents(

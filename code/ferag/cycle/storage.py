@@ -24,7 +24,7 @@ from ferag.db.models import CycleArtifact, Document
 from ferag.services.entity_index import find_by_keys
 from ferag.store.production import SparqlProductionView
 from ferag.store.space import RagSpace
-from graphrag_lib.documents import SourceDocument
+from graphrag_lib.documents import SourceDocument, metadata_date
 from graphrag_lib.index import load_tables
 from graphrag_lib.merge import ProductionView
 from graphrag_lib.merge.resolve import MAX_BUCKET
@@ -70,6 +70,9 @@ class ServiceStorage:
                     date=d.document_date,
                     sha256=d.sha256,
                     size=d.size,
+                    # derived again from the stored original: no column holds it (cheap: the
+                    # metadata readers parse headers, not text)
+                    metadata_date=metadata_date(d.path, d.format, d.original),
                 )
                 for d in rows
             ]

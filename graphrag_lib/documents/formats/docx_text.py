@@ -16,6 +16,7 @@ from typing import Any
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from graphrag_lib.documents.dates import PartialDate
 from graphrag_lib.documents.errors import ArchiveTooLarge, UnreadableDocument
 from graphrag_lib.documents.formats.extracted import Extracted
 from graphrag_lib.documents.normalise import tidy_layout
@@ -23,6 +24,7 @@ from graphrag_lib.documents.zipsafe import ZIP_READ_ERRORS, read_capped
 
 _MAIN_PART = "word/document.xml"
 _RESAVE = "Open it in Word, save it again as .docx and upload the new file"
+_CORE_DATES = ("created", "modified")  # preference order
 _SKIPPED = frozenset({"pPr", "rPr", "sectPr", "tblPr", "tblGrid", "trPr", "tcPr"})
 
 
@@ -50,6 +52,19 @@ def _main_part_name(path: str, package: zipfile.ZipFile, cap: int) -> str:
             ):
                 return str(rel.get("Target", _MAIN_PART)).lstrip("/")
     return _MAIN_PART
+
+
+def docx_core_date(path: str, data: bytes, max_part_bytes: int) -> PartialDate | None:
+    """The package's ``dcterms:created`` date, else ``dcterms:modified`` (core properties)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        if "docProps/core.xml" not in package.namelist():
+            return None
+        core = _read_xml(path, package, "docProps/core.xml", max_part_bytes)
+    found = {_local(e.tag): (e.text or "") for e in core.iter() if _local(e.tag) in _CORE_DATES}
+    for name in _CORE_DATES:
+        if (date := PartialDate.parse(found.get(name, ""))) is not None:
+            return date
+    return None
 
 
 def _core_title(path: str, package: zipfile.ZipFile, cap: int) -> str | None:

@@ -10,7 +10,9 @@ import re
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
+from bs4.filter import SoupStrainer
 
+from graphrag_lib.documents.dates import PartialDate
 from graphrag_lib.documents.encodings import decode_text
 from graphrag_lib.documents.formats.extracted import Extracted
 from graphrag_lib.documents.normalise import tidy_layout
@@ -27,6 +29,13 @@ _BLOCKS = [
     "header", "hr", "main", "ol", "p", "pre", "section", "summary", "table", "ul",
 ]  # fmt: skip
 _WHITESPACE = re.compile(r"\s+")
+# <meta name|property|itemprop=…> naming the publication date, in preference order. A bare
+# <time datetime> is left out: in a page body it dates whatever the sentence talks about (an
+# event, a comment), not the page; only <time pubdate> / itemprop=datePublished date the page.
+_META_DATES = (
+    "article:published_time", "dcterms.date", "dc.date", "date", "dcterms.issued",
+    "dcterms.created", "datepublished", "og:published_time",
+)  # fmt: skip
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -73,3 +82,25 @@ def _mark_structure(soup: BeautifulSoup) -> None:
     for block in soup.find_all(_BLOCKS):
         block.insert_before("\n\n")
         block.insert_after("\n\n")
+
+
+def html_meta_date(path: str, data: bytes) -> PartialDate | None:
+    """The date a page gives itself: ``<meta name="date|dcterms.date|…" content>`` or
+    ``<meta property="article:published_time">``, else ``<time pubdate>`` /
+    ``<time itemprop="datePublished">``."""
+    markup, _ = decode_text(path, data, declared=declared_charset(data))
+    soup = BeautifulSoup(markup, "html.parser", parse_only=SoupStrainer(["meta", "time"]))
+    named: dict[str, str] = {}
+    for meta in soup.find_all("meta"):
+        key = meta.get("name") or meta.get("property") or meta.get("itemprop")
+        if isinstance(key, str) and isinstance(content := meta.get("content"), str):
+            named.setdefault(key.strip().lower(), content)
+    for key in _META_DATES:
+        if key in named and (date := PartialDate.parse(named[key])) is not None:
+            return date
+    for time in soup.find_all("time"):
+        if time.has_attr("pubdate") or time.get("itemprop") == "datePublished":
+            value = time.get("datetime")
+            if isinstance(value, str) and (date := PartialDate.parse(value)) is not None:
+                return date
+    return None

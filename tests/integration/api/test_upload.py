@@ -12,10 +12,14 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from ferag.cycle.storage import ServiceStorage
 from ferag.settings import Settings
 from ferag.stack.threaded import ThreadedServer
-from tests.factories import Account, create_rag
-from tests.fixtures.documents import zip_bytes
+from ferag.store.client import TripleStore
+from ferag.store.space import RagSpace
+from graphrag_lib.documents import DocumentDate, PartialDate
+from tests.factories import Account, create_rag, session_factory
+from tests.fixtures.documents import docx_bytes, pdf_bytes, zip_bytes
 
 RUSSIAN = "Анна Смирнова возглавляет склад «Тайга» в Казани с 2021 года."
 Files = list[tuple[str, tuple[str, bytes, str]]]
@@ -89,6 +93,43 @@ def test_upload_opens_a_cycle_with_documents_paths_and_dates(
     assert kazan[2] == "cp1251" and kazan[4].strip() == RUSSIAN
     assert kazan[3] == "2024-03-31" and by_path["memo.txt"][3] == "2024-01-01"
     assert kazan[5] == len(RUSSIAN.encode("cp1251"))  # the original bytes are kept
+
+
+def test_the_cycle_reads_each_document_date_with_its_source(
+    client: httpx.Client, owner: Account, settings: Settings, store: TripleStore
+) -> None:
+    """The upload's date wins, then the document's metadata (read again from the stored
+    original), then a date in the path; what the pipeline's to_rdf step gets."""
+    rag_id = create_rag(client, owner)
+    created = {"created": "2025-11-03T09:00:00Z"}
+    response = client.post(
+        f"/rags/{rag_id}/upload",
+        headers=owner.headers,
+        files=files(
+            ("given.docx", docx_bytes(["Given."], dates=created)),
+            ("minutes.docx", docx_bytes(["Minutes."], dates=created)),
+            ("scan.pdf", pdf_bytes(["Scan."], info={"CreationDate": "D:202602"})),
+            ("reports/2026-03/news.txt", b"News."),
+            ("plain.txt", b"Plain."),
+        ),
+        data={"dates": '{"given.docx": "2026-01-15"}'},
+    )
+    assert response.status_code == 202, response.text
+    space = RagSpace.of(store, str(settings.base_iri), rag_id)
+    storage = ServiceStorage(
+        session_factory(settings.require("database_url")),
+        space,
+        response.json()["cycle_id"],
+        settings.home,
+    )
+    dates = {doc.path: doc.document_date() for doc in storage.documents()}
+    assert dates == {
+        "given.docx": DocumentDate(PartialDate(2026, 1, 15), "upload"),
+        "minutes.docx": DocumentDate(PartialDate(2025, 11, 3), "document-metadata"),
+        "scan.pdf": DocumentDate(PartialDate(2026, 2), "document-metadata"),
+        "reports/2026-03/news.txt": DocumentDate(PartialDate(2026, 3), "file-name"),
+        "plain.txt": None,
+    }
 
 
 def bomb() -> bytes:

@@ -8,11 +8,13 @@ import graphrag_lib.documents as documents
 def test_exported_members() -> None:
     assert sorted(documents.__all__) == [
         "ArchiveTooLarge",
+        "DocumentDate",
         "DocumentError",
         "DuplicatePath",
         "EmptyDocument",
         "FileTooLarge",
         "MixedEncoding",
+        "PartialDate",
         "SourceDocument",
         "TooManyFiles",
         "UnreadableDocument",
@@ -21,8 +23,10 @@ def test_exported_members() -> None:
         "UploadLimits",
         "UploadTooLarge",
         "UploadedFile",
+        "date_in_path",
         "extract_text",
         "iter_upload",
+        "metadata_date",
         "read_upload",
     ]
     for name in documents.__all__:
