@@ -79,9 +79,7 @@ class CachedJsonAsker:
     """One JSON-schema request per batch to a ``ChatModel`` made on first need, cached in
     ``cache_dir`` (none: no cache), counted in ``stats``."""
 
-    def __init__(
-        self, llm: Callable[[], ChatModel], cache_dir: Path | None, name: str
-    ) -> None:
+    def __init__(self, llm: Callable[[], ChatModel], cache_dir: Path | None, name: str) -> None:
         self._make_llm = llm  # made on the first question that is not cached
         self._llm: ChatModel | None = None
         self.cache_dir = cache_dir

@@ -87,7 +87,9 @@ def candidate_facts(data: Graph) -> list[Fact]:
     """The candidate's relation statements, dated by their documents."""
     facts = []
     for statement in _statements(data):
-        passages = [x for x in data.objects(statement, PROV.wasDerivedFrom) if isinstance(x, URIRef)]
+        passages = [
+            x for x in data.objects(statement, PROV.wasDerivedFrom) if isinstance(x, URIRef)
+        ]
         fact = read_fact(data, statement, document_date(data, passages))
         if fact is not None:
             facts.append(fact)

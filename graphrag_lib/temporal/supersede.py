@@ -75,7 +75,9 @@ class _Plan:
     """The decisions, before they become triples."""
 
     restated: dict[URIRef, set[URIRef]] = field(default_factory=lambda: defaultdict(set))
-    ended: dict[URIRef, tuple[Fact, str, bool]] = field(default_factory=dict)  # old → new, why, ends
+    ended: dict[URIRef, tuple[Fact, str, bool]] = field(
+        default_factory=dict
+    )  # old → new, why, ends
     history: dict[URIRef, tuple[Fact, str]] = field(default_factory=dict)  # new → later old, why
     added: dict[URIRef, URIRef] = field(default_factory=dict)  # candidate IRI → IRI added as
     dropped: set[URIRef] = field(default_factory=set)  # candidate statements not added

@@ -53,8 +53,11 @@ def verdict(existing: dict[str, Any], new: dict[str, Any]) -> tuple[str, str]:
             return "ends", "the new statement says the existing one ended"
         if same_subject:
             return "replaces", "the new statement says the subject left for another object"
-    if same_object and not same_subject and LEADING.search(_text(existing)) and LEADING.search(
-        _text(new)
+    if (
+        same_object
+        and not same_subject
+        and LEADING.search(_text(existing))
+        and LEADING.search(_text(new))
     ):
         return "replaces", "a different holder of a leading role of the same object"
     if same_subject and same_object and _text(existing) == _text(new):
