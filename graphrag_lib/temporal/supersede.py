@@ -206,10 +206,12 @@ def _changes_back(new: Fact, ended: Fact) -> bool:
 
 def _judged(new: Fact, old: Fact, rules: PropertyRules) -> bool:
     """Pairs the judge sees: same ends with different texts; one end and the same property the
-    ontology does not decide."""
+    ontology does not decide (not the fallback ``ferag:relatedTo``)."""
     if new.subject == old.subject and new.object == old.object:
         return new.normalised != old.normalised
     shares_end = new.subject == old.subject or new.object == old.object
+    if new.predicate == FERAG.relatedTo:  # the fallback says nothing that could exclude
+        return False
     return shares_end and new.predicate == old.predicate and not rules.is_decided(new.predicate)
 
 

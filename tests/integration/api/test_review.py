@@ -25,6 +25,7 @@ from tests.factories import (
 )
 from tests.fixtures.review import (
     FIRST_ENTITIES,
+    MERGED_ALICE,
     NEW_ALICE,
     OLD_ALICE,
     Q1_PATH,
@@ -108,7 +109,7 @@ def test_diff_of_a_second_cycle_shows_changed_descriptions_and_new_aliases(
     assert {e["label"] for e in diff["entities"]["added"]} == {"ACME Corporation"}
     changed = by_label(diff["entities"]["changed"])
     alice, acme = changed["Alice Smith"], changed["Acme Corp"]
-    assert (alice["old_description"], alice["description"]) == (OLD_ALICE, NEW_ALICE)
+    assert (alice["old_description"], alice["description"]) == (OLD_ALICE, MERGED_ALICE)
     assert alice["provenance"][0]["path"] == Q2_PATH
     assert "leads the rocket team" in alice["provenance"][0]["snippet"]
     assert acme["new_aliases"] == ["Acme Corp."]
@@ -219,7 +220,7 @@ def test_a_stale_approval_is_refused_and_rebase_fixes_it(
     assert cycle["base_version"] == 1
     diff = read_diff(client, owner, rag_id, second)
     alice = by_label(diff["entities"]["changed"])["Alice Smith"]
-    assert (alice["old_description"], alice["description"]) == (OLD_ALICE, NEW_ALICE)
+    assert (alice["old_description"], alice["description"]) == (OLD_ALICE, MERGED_ALICE)
     assert approve(client, owner, rag_id, second).json()["number"] == 2
 
 
@@ -276,5 +277,5 @@ def test_approval_refreshes_the_chat_entity_index(
         index = {row.label: row for row in rows}
 
     assert set(index) == FIRST_ENTITIES | {"ACME Corporation"}
-    assert index["Alice Smith"].description == NEW_ALICE
+    assert index["Alice Smith"].description == MERGED_ALICE
     assert "Acme Corp." in index["Acme Corp"].aliases.splitlines()
