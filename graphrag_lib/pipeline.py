@@ -89,6 +89,9 @@ class CycleRun:
     progress: ProgressCallback
     earlier: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """The stats of the steps already done, by step name."""
+    version: int = 1
+    """The production version approving this cycle makes (its base version + 1): merge
+    records new statements in it and invalidates ended ones in it."""
 
 
 @dataclass(frozen=True)
@@ -155,18 +158,21 @@ def schema(run: CycleRun) -> StepOutcome:
 
 
 def merge(run: CycleRun) -> StepOutcome:
-    """The change set against production: graphs ``add`` and ``remove``; entity resolution asks
-    the model about unclear pairs (answers cached under the work directory)."""
+    """The change set against production: graphs ``add`` and ``remove``; entity resolution and
+    the fact judge ask the model about unclear pairs (answers cached under the work directory)."""
     from graphrag_lib.merge import compute_change_set
     from graphrag_lib.resolution.judge import LlmJudge
+    from graphrag_lib.temporal.judge import LlmFactJudge
 
-    judge = LlmJudge(run.chat, cache_dir=run.storage.work_dir() / "resolution-cache")
+    work = run.storage.work_dir()
     change_set = compute_change_set(
         run.storage.read_graph("candidate"),
         run.storage.production(),
         run.iris,
         run.merge,
-        judge=judge,
+        version=run.version,
+        judge=LlmJudge(run.chat, cache_dir=work / "resolution-cache"),
+        fact_judge=LlmFactJudge(run.chat, cache_dir=work / "fact-cache"),
     )
     added = run.storage.write_graph("add", change_set.add)
     removed = run.storage.write_graph("remove", change_set.remove)

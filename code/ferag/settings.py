@@ -156,8 +156,8 @@ class Settings(BaseSettings):
     )
     merge_supersede_descriptions: bool | None = Field(
         None,
-        description="Replace an entity's description with the newer one (false: production's "
-        "stays); empty: MergeConfig.supersede_descriptions.",
+        description="Merge an entity's description with the new sentences of later documents "
+        "(false: production's stays); empty: MergeConfig.supersede_descriptions.",
     )
     merge_auto_merge_score: float | None = Field(
         None, ge=0, le=1, description="Resolution: pairs scoring at least this merge without "

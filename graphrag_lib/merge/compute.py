@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -17,6 +16,8 @@ from graphrag_lib.merge.rewrite import combine_duplicates, rekey_statements, ren
 from graphrag_lib.merge.view import ProductionView
 from graphrag_lib.resolution.judge import Judge
 from graphrag_lib.schema.terms import ontology_part, superclasses
+from graphrag_lib.temporal.judge import FactJudge
+from graphrag_lib.temporal.supersede import FactChanges, merge_facts
 from graphrag_lib.vocab import FERAG, RagIris, bind_prefixes
 
 logger = logging.getLogger(__name__)
@@ -103,17 +104,32 @@ def _minimal(
 
 
 def _stats(
-    counts: dict[str, int], differ: ResourceDiffer, alignment: OntologyAlignment, add: Graph
+    counts: dict[str, int],
+    differ: ResourceDiffer,
+    alignment: OntologyAlignment,
+    add: Graph,
+    remove: Graph,
 ) -> ChangeSetStats:
     return ChangeSetStats(
         **counts,
         aliases_added=differ.counts["aliases_added"],
-        descriptions_superseded=differ.counts["descriptions_superseded"],
+        descriptions_merged=differ.counts["descriptions_merged"],
         ontology_terms_added=len(alignment.added),
         ontology_terms_reused=len(alignment.reused),
         triples_added=len(add),
-        triples_removed=len(differ.remove),
+        triples_removed=len(remove),
     )
+
+
+_FACT_COUNTS = ("facts_superseded", "facts_ended", "facts_flagged", "fact_llm_pairs")
+_RELATION_COUNTS = ("relations_added", "relations_changed", "relations_unchanged")
+
+
+def _fact_counts(counts: dict[str, int], facts: FactChanges, fact_judge: object) -> None:
+    """The statements' counts (``merge_facts``) added to the others."""
+    for name in (*_FACT_COUNTS, *_RELATION_COUNTS):
+        counts[name] = counts.get(name, 0) + facts.counts[name]
+    counts["llm_calls"] += getattr(getattr(fact_judge, "stats", None), "calls", 0)
 
 
 def compute_change_set(
@@ -122,14 +138,18 @@ def compute_change_set(
     iris: RagIris,
     config: MergeConfig,
     *,
-    now: datetime | None = None,
+    version: int = 1,
     judge: Judge | None = None,
+    fact_judge: FactJudge | None = None,
 ) -> ChangeSet:
     """Merge ``candidate`` (typed instances + ontology from the schema step) into production.
 
     Reads production only through ``production`` (lookups by label and by IRI, the ontology),
-    so its cost follows the candidate's size. ``now`` stamps superseded descriptions;
-    ``judge`` answers the pairs resolution cannot decide alone (none: they stay apart, flagged).
+    so its cost follows the candidate's size. ``version`` is the production version approving
+    the change set makes (the cycle's base version + 1): new statements are recorded in it,
+    ended ones and replaced descriptions invalidated in it. ``judge`` answers the entity pairs
+    resolution cannot decide alone (none: they stay apart, flagged); ``fact_judge`` the
+    statement pairs the ontology cannot decide (none: both stay, flagged).
     """
     candidate_ontology = ontology_part(candidate)
     production_ontology = production.ontology()
@@ -141,19 +161,25 @@ def compute_change_set(
     described = resolved.described
     unread = {s for s in data.subjects() if isinstance(s, URIRef)} - set(described.subjects())
     described += describe(production, unread, config)
-    now = now or datetime.now(UTC)
-    differ = ResourceDiffer(described, iris, now, config.supersede_descriptions)
-    counts = _compare_all(data, described, differ)
+    facts = merge_facts(data, production, merged_ontology, iris, version=version,
+                        judge=fact_judge, config=config.facts, labels=described,
+                        batch_size=config.lookup_batch_size)  # fmt: skip
+    described += facts.production
+    differ = ResourceDiffer(described, iris, version, config.supersede_descriptions)
+    counts = _compare_all(data - facts.handled, described, differ)
     records, merge_counts = merge_records(
         resolved.resolution, resolved.profiles, resolved.mapping, iris
     )
     counts |= merge_counts
     counts["llm_pairs"] = resolved.resolution.llm_pairs
     counts["llm_calls"] = getattr(getattr(judge, "stats", None), "calls", 0)
-    add = differ.add + records + ontology_additions(ontology, production_ontology, alignment)
+    _fact_counts(counts, facts, fact_judge)
+    add = differ.add + facts.add + records
+    add += ontology_additions(ontology, production_ontology, alignment)
     add = _minimal(add, described, production, config)
-    for graph in (add, differ.remove):
+    remove = differ.remove + facts.remove
+    for graph in (add, remove):
         bind_prefixes(graph, iris)
-    stats = _stats(counts, differ, alignment, add)
+    stats = _stats(counts, differ, alignment, add, remove)
     logger.info("change set: %s (%d entities merged)", stats, len(resolved.mapping))
-    return ChangeSet(add, differ.remove, stats)
+    return ChangeSet(add, remove, stats)

@@ -8,8 +8,12 @@ from pydantic import BaseModel, Field
 from rdflib import Graph
 
 from graphrag_lib.resolution.config import ResolutionConfig, ResolutionDecision
+from graphrag_lib.temporal.supersede import FactConfig
 
-__all__ = ["ChangeSet", "ChangeSetStats", "MergeConfig", "ResolutionConfig", "ResolutionDecision"]
+__all__ = [
+    "ChangeSet", "ChangeSetStats", "FactConfig", "MergeConfig", "ResolutionConfig",
+    "ResolutionDecision",
+]  # fmt: skip
 
 
 class MergeConfig(BaseModel):
@@ -20,13 +24,14 @@ class MergeConfig(BaseModel):
     )
     supersede_descriptions: bool = Field(
         True,
-        description="Replace an entity's description with the newer one (the old one is kept "
-        "as a ferag:DescriptionRecord); if false, the production description stays.",
+        description="Merge an entity's description with the candidate's new sentences (the "
+        "old text is kept as a ferag:DescriptionRecord); if false, the production text stays.",
     )
     language: str = Field(
         "en", description="The RAG's language: a merged entity's name in it is preferred."
     )
     resolution: ResolutionConfig = Field(default_factory=ResolutionConfig)
+    facts: FactConfig = Field(default_factory=FactConfig)
     decisions: list[ResolutionDecision] = Field(
         default_factory=list, description="The RAG's remembered reviewer decisions."
     )
@@ -43,7 +48,7 @@ class ChangeSetStats:
     relations_changed: int = 0
     relations_unchanged: int = 0
     aliases_added: int = 0
-    descriptions_superseded: int = 0
+    descriptions_merged: int = 0  # entity descriptions that gained sentences (old text recorded)
     ontology_terms_added: int = 0
     ontology_terms_reused: int = 0
     triples_added: int = 0
@@ -52,7 +57,11 @@ class ChangeSetStats:
     merges_cycle: int = 0
     merges_flagged: int = 0
     llm_pairs: int = 0
-    llm_calls: int = 0
+    llm_calls: int = 0  # requests to the model by both judges (cached answers not counted)
+    facts_superseded: int = 0  # statements replaced by a contradicting one (or added as history)
+    facts_ended: int = 0  # statements a newer document says ended
+    facts_flagged: int = 0  # statements a newer one may have ended (the judge was unsure)
+    fact_llm_pairs: int = 0  # statement pairs the fact judge answered
 
 
 @dataclass(frozen=True)

@@ -3,22 +3,25 @@
 Single-valued properties (``rewrite.SINGLE_VALUED``) are replaced when the candidate's value
 differs; the others accumulate, so provenance is never dropped. An entity keeps its production
 ``rdfs:label``; candidate labels it does not have yet (compared case-insensitively) become
-``skos:altLabel``. A changed entity description supersedes the old one, which is kept as a
-``ferag:DescriptionRecord`` with the old text, the passages it came from and when it was replaced.
+``skos:altLabel``. Entity descriptions merge (``graphrag_lib.temporal.descriptions``): the
+candidate's new sentences are appended to production's text, and the old text is kept as a
+``ferag:DescriptionRecord`` with the passages it came from and the version that replaced it
+(``ferag:invalidatedIn``). Relation statements are not compared here: ``graphrag_lib.temporal``
+decides on them.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from graphrag_lib.merge.rewrite import SINGLE_VALUED
-from graphrag_lib.vocab import FERAG, RagIris, hash_key, normalise_label
+from graphrag_lib.temporal.descriptions import merge_description
+from graphrag_lib.vocab import FERAG, RagIris, hash_key, normalise_label, text_literal
 
 _LABELS = (RDFS.label, SKOS.altLabel)
 
@@ -33,8 +36,8 @@ class ResourceDiffer:
 
     production: Graph  # production triples of every resource compared
     iris: RagIris
-    now: datetime
-    supersede_descriptions: bool = True
+    version: int  # the version approval makes: it ends replaced descriptions
+    merge_descriptions: bool = True
     add: Graph = field(default_factory=Graph)
     remove: Graph = field(default_factory=Graph)
     counts: Counter[str] = field(default_factory=Counter)
@@ -81,10 +84,8 @@ class ResourceDiffer:
         if new == old:
             return
         if p == DCTERMS.description and is_entity and old:
-            if not self.supersede_descriptions:
-                return
-            for value in sorted(old - new, key=str):
-                self._supersede(resource, value)
+            self._merge_description(resource, new, old)
+            return
         for value in old - new:
             self.remove.add((resource, p, value))
         self._add(resource, p, new - old)
@@ -93,14 +94,29 @@ class ResourceDiffer:
         for value in values:
             self.add.add((resource, p, value))
 
-    def _supersede(self, entity: URIRef, old: Node) -> None:
+    def _merge_description(self, entity: URIRef, new: set[Node], old: set[Node]) -> None:
+        """Production's text plus the candidate's new sentences; the old text as a record."""
+        if not self.merge_descriptions:
+            return
+        before = sorted(old, key=str)
+        text = " ".join(str(v) for v in before)
+        merged = text
+        for value in sorted(new, key=str):
+            merged = merge_description(merged, str(value))
+        if merged == text:
+            return
+        for value in before:
+            self.remove.add((entity, DCTERMS.description, value))
+            self._record(entity, value)
+        self.add.add((entity, DCTERMS.description, text_literal(merged)))
+        self.counts["descriptions_merged"] += 1
+
+    def _record(self, entity: URIRef, old: Node) -> None:
         key = f"{self.iris.key_of(entity, 'entity')}-{hash_key(str(old))}"
         record = self.iris.description_record(key)
-        when = Literal(self.now.isoformat(), datatype=XSD.dateTime)
         self.add.add((entity, FERAG.supersededDescription, record))
         self.add.add((record, RDF.type, FERAG.DescriptionRecord))
         self.add.add((record, FERAG.text, old))
-        self.add.add((record, PROV.invalidatedAtTime, when))
+        self.add.add((record, FERAG.invalidatedIn, self.iris.version(self.version)))
         for passage in self.production.objects(entity, PROV.wasDerivedFrom):
             self.add.add((record, PROV.wasDerivedFrom, passage))
-        self.counts["descriptions_superseded"] += 1

@@ -1,24 +1,23 @@
 """The LLM's judgement on pairs the signals leave unclear: one documented prompt, a JSON-schema
 answer (``same`` / ``different`` / ``unsure`` with a one-line reason per pair), asked in batches
 and cached on disk by the request's hash, so re-running the merge step (after a reviewer's
-decision) asks nothing again.
+decision) asks nothing again (batching, cache and failures: ``graphrag_lib.judgement``).
 
 The prompt's first line is ``MARKER``: the offline stand-in recognises it and answers by rules.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
+from graphrag_lib.judgement import CachedJsonAsker, JudgeStats, answer_schema, parse_verdicts
 from graphrag_lib.llm import ChatModel, LlmError
 
-logger = logging.getLogger(__name__)
+__all__ = ["JudgeStats", "LlmJudge", "PairAnswer", "PairQuestion", "Side"]
 
 MARKER = "ferag entity resolution: are these the same real-world thing?"
 Verdict = Literal["same", "different", "unsure"]
@@ -34,26 +33,7 @@ descriptions and shared context given; do not guess. Give a one-line reason in E
 Answer with JSON only: {{"answers": [{{"id": ..., "verdict": ..., "reason": ...}}]}}, one
 answer per pair, ids as given."""
 
-ANSWER_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "answers": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "id": {"type": "string"},
-                    "verdict": {"type": "string", "enum": list(VERDICTS)},
-                    "reason": {"type": "string"},
-                },
-                "required": ["id", "verdict", "reason"],
-                "additionalProperties": False,
-            },
-        }
-    },
-    "required": ["answers"],
-    "additionalProperties": False,
-}
+ANSWER_SCHEMA: dict[str, Any] = answer_schema(VERDICTS)
 
 
 @dataclass(frozen=True)
@@ -87,14 +67,6 @@ class PairAnswer:
     reason: str
 
 
-@dataclass
-class JudgeStats:
-    calls: int = 0  # requests sent to the model (cache hits not counted)
-    pairs: int = 0  # pairs judged
-    cached: int = 0  # batches answered from the cache
-    failures: int = 0  # batches the model failed on (their pairs stay "unsure")
-
-
 Judge = Callable[[Sequence[PairQuestion]], list[PairAnswer]]
 
 DESCRIPTION_CHARS = 300
@@ -110,80 +82,27 @@ def user_prompt(questions: Sequence[PairQuestion]) -> str:
 
 def parse_answers(answer: dict[str, Any], questions: Sequence[PairQuestion]) -> list[PairAnswer]:
     """The model's answers for ``questions``; a missing or malformed one counts as unsure."""
-    given = {
-        str(item.get("id")): item for item in answer.get("answers", []) if isinstance(item, dict)
-    }
-    answers = []
-    for q in questions:
-        item = given.get(q.id, {})
-        reason = str(item.get("reason") or "")[:300]
-        verdict = next((v for v in VERDICTS if v == item.get("verdict")), None)
-        if verdict is None:
-            verdict, reason = "unsure", reason or "no answer for this pair"
-        answers.append(PairAnswer(q.id, verdict, reason))
-    return answers
+    parsed = parse_verdicts(answer, [q.id for q in questions], VERDICTS, "unsure")
+    return [
+        PairAnswer(q.id, cast(Verdict, verdict), reason)
+        for q, (verdict, reason) in zip(questions, parsed, strict=True)
+    ]
 
 
 class LlmJudge:
     """``Judge`` over a ``ChatModel``, in batches of the caller's size, cached in ``cache_dir``."""
 
     def __init__(self, llm: Callable[[], ChatModel], cache_dir: Path | None = None) -> None:
-        self._make_llm = llm  # made on the first question that is not cached
-        self._llm: ChatModel | None = None
-        self.cache_dir = cache_dir
-        self.stats = JudgeStats()
-
-    @property
-    def llm(self) -> ChatModel:
-        if self._llm is None:
-            self._llm = self._make_llm()
-        return self._llm
+        self._asker = CachedJsonAsker(llm, cache_dir, "resolution")
+        self.stats = self._asker.stats
 
     def __call__(self, questions: Sequence[PairQuestion]) -> list[PairAnswer]:
         if not questions:
             return []
-        messages = [
-            {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": user_prompt(questions)},
-        ]
-        self.stats.pairs += len(questions)
-        cached = self._cached(messages)
-        if cached is not None:
-            self.stats.cached += 1
-            return parse_answers(cached, questions)
         try:
-            self.stats.calls += 1
-            answer = self.llm.complete_json(messages, ANSWER_SCHEMA, name="resolution")
+            answer = self._asker.ask(
+                SYSTEM_PROMPT, user_prompt(questions), ANSWER_SCHEMA, len(questions)
+            )
         except LlmError as exc:  # the pairs stay apart (flagged); the merge step goes on
-            logger.warning("resolution judge failed for %d pairs: %s", len(questions), exc)
-            self.stats.failures += 1
             return [PairAnswer(q.id, "unsure", f"the model failed: {exc}") for q in questions]
-        self._store(messages, answer)
         return parse_answers(answer, questions)
-
-    def _path(self, messages: list[dict[str, str]]) -> Path | None:
-        if self.cache_dir is None:
-            return None
-        digest = hashlib.sha256(
-            json.dumps([self.llm.model, messages], ensure_ascii=False).encode()
-        ).hexdigest()
-        return self.cache_dir / f"{digest}.json"
-
-    def _cached(self, messages: list[dict[str, str]]) -> dict[str, Any] | None:
-        path = self._path(messages)
-        if path is None or not path.is_file():
-            return None
-        try:
-            value = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return value if isinstance(value, dict) else None
-
-    def _store(self, messages: list[dict[str, str]], answer: dict[str, Any]) -> None:
-        path = self._path(messages)
-        if path is None:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
-        temporary.replace(path)

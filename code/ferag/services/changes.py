@@ -49,7 +49,7 @@ ROLLBACK = "rollback"
 REVIEW_STEP = "review"
 MERGE_STATS = (
     "entities_added", "entities_changed", "relations_added", "relations_changed",
-    "aliases_added", "descriptions_superseded", "ontology_terms_added",
+    "aliases_added", "descriptions_merged", "ontology_terms_added",
 )  # fmt: skip
 
 

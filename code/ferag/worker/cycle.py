@@ -83,6 +83,7 @@ class Claim:
     rag_id: int
     task_id: uuid.UUID
     earlier: dict[str, dict[str, Any]]  # stats of the steps already done
+    base_version: int  # the production version the cycle is computed on
 
 
 def run_step(task: Task, cycle_id: int, step: str) -> None:
@@ -148,6 +149,7 @@ def _cycle_run(
         chat=lambda: OpenAILikeChat(endpoint, observer=observe_llm_call),
         progress=reporter,
         earlier=claim.earlier,
+        version=claim.base_version + 1,  # what approving the cycle makes
     )
 
 
@@ -176,7 +178,8 @@ def _claim(rt: WorkerRuntime, task: Task, cycle_id: int, step: str) -> Claim | N
             )
             raise Ignore()
         lifecycle.claim_step(cycle, step, task.request.id, lease_s=rt.settings.step_lease_s)
-        claim = Claim(cycle.rag_id, cycle_task(db, cycle).id, lifecycle.done_stats(cycle))
+        claim = Claim(cycle.rag_id, cycle_task(db, cycle).id, lifecycle.done_stats(cycle),
+                      cycle.base_version)  # fmt: skip
         db.commit()
         return claim
 

@@ -25,6 +25,7 @@ from tests.factories import (
 )
 from tests.fixtures.review import (
     FIRST_ENTITIES,
+    MERGED_ALICE,
     NEW_ALICE,
     OLD_ALICE,
     Q1_PATH,
@@ -108,14 +109,15 @@ def test_diff_of_a_second_cycle_shows_changed_descriptions_and_new_aliases(
     assert {e["label"] for e in diff["entities"]["added"]} == {"ACME Corporation"}
     changed = by_label(diff["entities"]["changed"])
     alice, acme = changed["Alice Smith"], changed["Acme Corp"]
-    assert (alice["old_description"], alice["description"]) == (OLD_ALICE, NEW_ALICE)
+    assert (alice["old_description"], alice["description"]) == (OLD_ALICE, MERGED_ALICE)
     assert alice["provenance"][0]["path"] == Q2_PATH
     assert "leads the rocket team" in alice["provenance"][0]["snippet"]
     assert acme["new_aliases"] == ["Acme Corp."]
     assert diff["counts"]["aliases_added"] == 1
     assert diff["counts"]["descriptions_changed"] == 1
-    (relation,) = diff["relations"]["changed"]
-    assert relation["old_description"] == "Alice Smith works for Acme Corp"
+    (relation,) = diff["relations"]["changed"]  # restated: a new passage, the fact untouched
+    assert relation["old_description"] is None
+    assert relation["description"] == "Alice Smith works for Acme Corp"
 
     version = approve(client, owner, rag_id, second)
     assert version.status_code == 200, version.text
@@ -123,7 +125,7 @@ def test_diff_of_a_second_cycle_shows_changed_descriptions_and_new_aliases(
     triples = production(store, iris, rag_id)
     alice_iri = entity(iris, "Alice Smith")
     assert any(f"<{alice_iri}>" in t and NEW_ALICE in t for t in triples)
-    assert not any(f"<{alice_iri}>" in t and OLD_ALICE in t and "description>" in t
+    assert not any(f"<{alice_iri}>" in t and f'"{OLD_ALICE}"' in t and "description>" in t
                    for t in triples)  # fmt: skip
     assert cycle_status(client, owner, rag_id, second) == "approved"
 
@@ -219,7 +221,7 @@ def test_a_stale_approval_is_refused_and_rebase_fixes_it(
     assert cycle["base_version"] == 1
     diff = read_diff(client, owner, rag_id, second)
     alice = by_label(diff["entities"]["changed"])["Alice Smith"]
-    assert (alice["old_description"], alice["description"]) == (OLD_ALICE, NEW_ALICE)
+    assert (alice["old_description"], alice["description"]) == (OLD_ALICE, MERGED_ALICE)
     assert approve(client, owner, rag_id, second).json()["number"] == 2
 
 
@@ -276,5 +278,5 @@ def test_approval_refreshes_the_chat_entity_index(
         index = {row.label: row for row in rows}
 
     assert set(index) == FIRST_ENTITIES | {"ACME Corporation"}
-    assert index["Alice Smith"].description == NEW_ALICE
+    assert index["Alice Smith"].description == MERGED_ALICE
     assert "Acme Corp." in index["Acme Corp"].aliases.splitlines()

@@ -20,7 +20,7 @@ from tests.factories import (
     create_review_cycle,
     session_factory,
 )
-from tests.fixtures.review import NEW_ALICE, OLD_ALICE, first_candidate, second_candidate
+from tests.fixtures.review import MERGED_ALICE, OLD_ALICE, first_candidate, second_candidate
 
 
 def iris_of(settings: Settings, rag_id: int) -> RagIris:
@@ -57,9 +57,8 @@ def test_rollback_restores_the_exact_previous_triples_and_can_be_undone(
     version1 = production(store, iris, rag_id)
     approve(client, owner, rag_id, create_review_cycle(settings, rag_id, second_candidate(iris)))
     version2 = production(store, iris, rag_id)
-    assert (
-        version1 != version2 and indexed_descriptions(settings, rag_id)["Alice Smith"] == NEW_ALICE
-    )
+    descriptions = indexed_descriptions(settings, rag_id)
+    assert version1 != version2 and descriptions["Alice Smith"] == MERGED_ALICE
 
     back = rollback(client, owner, rag_id, 1)
 
@@ -77,7 +76,7 @@ def test_rollback_restores_the_exact_previous_triples_and_can_be_undone(
 
     assert undo.json()["number"] == 4
     assert production(store, iris, rag_id) == version2
-    assert indexed_descriptions(settings, rag_id)["Alice Smith"] == NEW_ALICE
+    assert indexed_descriptions(settings, rag_id)["Alice Smith"] == MERGED_ALICE
 
     assert rollback(client, owner, rag_id, 0).json()["number"] == 5
     assert production(store, iris, rag_id) == set()

@@ -41,6 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ferag.llm.openai_wire import ChatCompletionRequest, EmbeddingRequest, ModelCard, ModelList
 from ferag.llm.standin.chat import CHAT_RULES
+from ferag.llm.standin.facts import FACT_RULES
 from ferag.llm.standin.graphrag import GRAPHRAG_RULES
 from ferag.llm.standin.resolution import RESOLUTION_RULES
 from ferag.llm.standin.rules import DEFAULT_RULES, Rule
@@ -278,7 +279,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 def prompt_rules() -> tuple[Rule, ...]:
     """Every rule the stand-in knows: ferag's own prompts first, the generic one last."""
-    return (*GRAPHRAG_RULES, *SCHEMA_RULES, *RESOLUTION_RULES, *CHAT_RULES, *DEFAULT_RULES)
+    return (
+        *GRAPHRAG_RULES, *SCHEMA_RULES, *RESOLUTION_RULES, *FACT_RULES, *CHAT_RULES,
+        *DEFAULT_RULES,
+    )  # fmt: skip
 
 
 def create_app(embedding_dim: int | None = None, rules: Sequence[Rule] | None = None) -> FastAPI:
