@@ -16,7 +16,8 @@ from graphrag_lib.vocab import FERAG, RagIris, relation_key
 SINGLE_VALUED = frozenset(
     {
         DCTERMS.description, DCTERMS.title, DCTERMS.format, FERAG.text, FERAG.order,
-        FERAG.tokenCount, FERAG.path, FERAG.folderPath, FERAG.documentDate, FERAG.weight,
+        FERAG.tokenCount, FERAG.path, FERAG.folderPath, FERAG.documentDate,
+        FERAG.documentDateSource, FERAG.weight,
         FERAG.rank, FERAG.level, FERAG.summary, FERAG.explanation, FERAG.key,
         FERAG.inDocument, FERAG.reportOf, FERAG.parentCommunity, RDF.subject, RDF.predicate,
         RDF.object,
