@@ -90,7 +90,7 @@ def _path_text(results: Graph, path: Node | None) -> str | None:
     return f"^{inverse}" if isinstance(inverse, URIRef) else None
 
 
-def _node_shape(shapes: Graph, shape: Node) -> Node:
+def _node_shape(shapes: Graph, shape: Node | None) -> Node | None:
     """The node shape a property shape belongs to (itself if it is a node shape)."""
     return next(iter(shapes.subjects(SH.property, shape)), shape)
 
@@ -134,7 +134,11 @@ class _Views:
         self.read: set[Node] = set()
 
     def _about(self, node: Node) -> Graph:
-        if isinstance(node, URIRef) and node not in self.read and (node, None, None) not in self.add:
+        if (
+            isinstance(node, URIRef)
+            and node not in self.read
+            and (node, None, None) not in self.add
+        ):
             self.read.add(node)
             self.current += self.reader.describe([node])
         return self.current
@@ -144,7 +148,7 @@ class _Views:
         return None if label is None else str(label)
 
     def statements(
-        self, focus: URIRef, shape: Node, path: str | None
+        self, focus: URIRef, shape: Node | None, path: str | None
     ) -> tuple[OffendingStatement, ...]:
         kind = shape_kind(shape) if isinstance(shape, URIRef) else None
         if kind is not None and kind[0] == "datatype":
@@ -160,6 +164,7 @@ class _Views:
         nodes = [
             node
             for node in self.current.subjects(end, focus)
+            if isinstance(node, URIRef)
             if (node, RDF.predicate, predicate) in self._about(node)
             and (node, FERAG.invalidatedIn, None) not in self.current
         ]
@@ -169,7 +174,7 @@ class _Views:
         graph = self._about(node)
         subject, obj = graph.value(node, RDF.subject), graph.value(node, RDF.object)
         description = graph.value(node, DCTERMS.description)
-        passages = sorted(p for p in graph.objects(node, PROV.wasDerivedFrom))
+        passages = sorted(str(p) for p in graph.objects(node, PROV.wasDerivedFrom))
         return OffendingStatement(
             iri=str(node),
             subject=str(subject),
@@ -179,7 +184,7 @@ class _Views:
             object_label=self.label(obj) if obj is not None else None,
             description=None if description is None else str(description),
             is_new=(node, RDF.type, FERAG.Relation) in self.add,
-            passages=tuple(self.passage(p) for p in passages[:3]),
+            passages=tuple(self.passage(URIRef(p)) for p in passages[:3]),
         )
 
     def passage(self, node: Node) -> Passage:

@@ -92,5 +92,5 @@ def read_violations(graph: Graph) -> list[Violation]:
         order = graph.value(node, FERAG.order)
         evidence = graph.value(node, FERAG.evidence)
         if evidence is not None:
-            found.append((int(order or 0), Violation.from_json(json.loads(str(evidence)))))
+            found.append((int(str(order or 0)), Violation.from_json(json.loads(str(evidence)))))
     return [violation for _, violation in sorted(found, key=lambda item: item[0])]

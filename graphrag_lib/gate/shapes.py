@@ -18,6 +18,7 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.term import Node
 
 from graphrag_lib.schema.terms import declared, local_name
 from graphrag_lib.vocab import FERAG
@@ -53,9 +54,9 @@ def _node_shape(shapes: Graph, kind: str, prop: URIRef, target: URIRef, message:
     return shape
 
 
-def _max_one(shapes: Graph, shape: URIRef, path: URIRef | BNode) -> None:
+def _max_one(shapes: Graph, shape: URIRef, path: URIRef | BNode, message: str) -> None:
     constraint = BNode()
-    shapes.add((constraint, SH.message, shapes.value(shape, SH.message)))
+    shapes.add((constraint, SH.message, Literal(message, lang="en")))
     shapes.add((shape, SH.property, constraint))
     shapes.add((constraint, SH.path, path))
     shapes.add((constraint, SH.maxCount, Literal(1)))
@@ -64,29 +65,30 @@ def _max_one(shapes: Graph, shape: URIRef, path: URIRef | BNode) -> None:
 def _property_shapes(shapes: Graph, ontology: Graph, prop: URIRef) -> None:
     name = local_name(prop)
     for domain in ontology.objects(prop, RDFS.domain):
-        message = f"the subject of {name} must be a {local_name(URIRef(domain))}"
+        message = f"the subject of {name} must be a {local_name(URIRef(str(domain)))}"
         shape = _node_shape(shapes, "domain", prop, SH.targetSubjectsOf, message)
         shapes.add((shape, SH["class"], domain))
     for range_ in ontology.objects(prop, RDFS.range):
-        message = f"the object of {name} must be a {local_name(URIRef(range_))}"
+        message = f"the object of {name} must be a {local_name(URIRef(str(range_)))}"
         shape = _node_shape(shapes, "range", prop, SH.targetObjectsOf, message)
         shapes.add((shape, SH["class"], range_))
     if (prop, RDF.type, OWL.FunctionalProperty) in ontology:
         message = f"{name} is functional: one current value per subject"
-        _max_one(shapes, _node_shape(shapes, "functional", prop, SH.targetSubjectsOf, message), prop)
+        shape = _node_shape(shapes, "functional", prop, SH.targetSubjectsOf, message)
+        _max_one(shapes, shape, prop, message)
     if (prop, RDF.type, OWL.InverseFunctionalProperty) in ontology:
         message = f"{name} is inverse-functional: one current subject per object"
         shape = _node_shape(shapes, "inverse-functional", prop, SH.targetObjectsOf, message)
         inverse = BNode()
         shapes.add((inverse, SH.inversePath, prop))
-        _max_one(shapes, shape, inverse)
+        _max_one(shapes, shape, inverse, message)
 
 
 def _time_shapes(shapes: Graph) -> None:
     for prop in (FERAG.validFrom, FERAG.validUntil):
         message = f"{local_name(prop)} must be one xsd:gYear, xsd:gYearMonth or xsd:date"
         shape = _node_shape(shapes, "datatype", prop, SH.targetSubjectsOf, message)
-        constraint, choices = BNode(), []
+        constraint, choices = BNode(), list[Node]()
         shapes.add((shape, SH.property, constraint))
         shapes.add((constraint, SH.message, Literal(message, lang="en")))
         shapes.add((constraint, SH.path, prop))

@@ -148,6 +148,7 @@ def _cycle_run(
         chat=lambda: OpenAILikeChat(endpoint, observer=observe_llm_call),
         progress=reporter,
         earlier=claim.earlier,
+        gate=configs.gate,
     )
 
 

@@ -143,7 +143,8 @@ def test_owner_shapes_are_checked_and_warnings_do_not_block() -> None:
         ("@prefix ex: <urn:x:> . ex:a ex:b ex:c .", "no sh:NodeShape"),
         (
             "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:x:> .\n"
-            'ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:maxCount "one" ] .',
+            "ex:S a sh:NodeShape ; sh:targetClass ex:C ;\n"
+            'sh:property [ sh:path ex:p ; sh:maxCount "one" ] .',
             "not valid SHACL",
         ),
     ],

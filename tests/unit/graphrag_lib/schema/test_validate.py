@@ -30,7 +30,9 @@ def test_a_good_answer_passes_without_prefix_lines() -> None:
 
 
 def test_functional_and_inverse_functional_properties_are_accepted() -> None:
-    graph = _check(f"{GOOD}\nont:worksFor a owl:FunctionalProperty, owl:InverseFunctionalProperty .")
+    graph = _check(
+        f"{GOOD}\nont:worksFor a owl:FunctionalProperty, owl:InverseFunctionalProperty ."
+    )
     assert (ONT.worksFor, RDF.type, OWL.InverseFunctionalProperty) in graph
 
 
