@@ -192,17 +192,19 @@ def staging(run: CycleRun) -> StepOutcome:
             + "; ".join(problems[:5])
             + "; retry the cycle from merge (POST …/rebase) or upload again"
         )
-    stats, warnings = gate(run, add, remove)
+    stats, warnings = gate_change_set(run.storage, run.gate, add, remove)
     return StepOutcome({"staged_add": len(add), "staged_remove": len(remove), **stats}, warnings)
 
 
-def gate(run: CycleRun, add: Graph, remove: Graph) -> tuple[dict[str, Any], tuple[str, ...]]:
+def gate_change_set(
+    storage: CycleStorage, config: GateConfig | None, add: Graph, remove: Graph
+) -> tuple[dict[str, Any], tuple[str, ...]]:
     """The consistency gate over the change set: graph ``violations``, and its counts
     (``violations`` blocks approval without an owner's override)."""
     from graphrag_lib.gate import check_change_set, violations_graph
 
-    report = check_change_set(add, remove, run.storage.production(), run.gate)
-    run.storage.write_graph("violations", violations_graph(list(report.violations)))
+    report = check_change_set(add, remove, storage.production(), config)
+    storage.write_graph("violations", violations_graph(list(report.violations)))
     stats = {
         "violations": report.blocking,
         "gate_results": report.total,
