@@ -241,7 +241,11 @@ STEPS: tuple[Step, ...] = (
     Step("to_rdf", to_rdf, "GraphRAG's tables become RDF (graph `extracted`)"),
     Step("schema", schema, "an LLM induces the ontology and types the instances (`candidate`)"),
     Step("merge", merge, "the change set against production (graphs `add`, `remove`)"),
-    Step("staging", staging, "the change set is checked; the cycle waits for review"),
+    Step(
+        "staging",
+        staging,
+        "the change set is checked (and gated, [gate.md](gate.md)); the cycle waits for review",
+    ),
 )
 STEP_NAMES: tuple[str, ...] = tuple(step.name for step in STEPS)
 
