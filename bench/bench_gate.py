@@ -146,8 +146,8 @@ def section(times: dict[int, list[float]], triples: int, contested: int, runs: i
     lines = [
         SECTION_TITLE,
         "",
-        f"Measured {time.strftime('%Y-%m-%d')} with `bench/bench_gate.py` on {store_machine()}; the "
-        "store and the benchmark share the machine. Production is synthetic: organisations, "
+        f"Measured {time.strftime('%Y-%m-%d')} with `bench/bench_gate.py` on {store_machine()}; "
+        "the store and the benchmark share the machine. Production is synthetic: organisations, "
         "their directors (`ont:directorOf`, inverse-functional), the relation statements and "
         "passages. The same change set on every production: "
         f"{triples:,} triples, {contested} new directors of organisations that already have "
