@@ -8,7 +8,8 @@ run again from its inputs (a write replaces what an earlier run of the same step
     to_rdf   tables             → graph ``extracted``
     schema   extracted + prod.  → graph ``candidate`` (typed instances + the cycle's ontology)
     merge    candidate + prod.  → graphs ``add`` and ``remove`` (the change set)
-    staging  add + remove       → checked: present, as large as merge said, only this RAG's
+    staging  add + remove       → checked: present, as large as merge said, only this RAG's;
+                                  the consistency gate (SHACL) → graph ``violations``
 
 The service runs one step per Celery task (``ferag.cycle.<name>``) against PostgreSQL and the
 triple store (``ferag.cycle.storage``); ``ferag pipeline`` runs them all against a folder
@@ -31,6 +32,7 @@ from graphrag_lib.vocab import RagIris
 if TYPE_CHECKING:  # the stages are imported by the steps that run them: the API reads
     # ``STEP_NAMES`` without loading GraphRAG, pandas and llama-index
     from graphrag_lib.documents import SourceDocument
+    from graphrag_lib.gate import GateConfig
     from graphrag_lib.index import IndexConfig
     from graphrag_lib.llm import ChatModel
     from graphrag_lib.merge import MergeConfig, ProductionView
@@ -92,6 +94,7 @@ class CycleRun:
     version: int = 1
     """The production version approving this cycle makes (its base version + 1): merge
     records new statements in it and invalidates ended ones in it."""
+    gate: GateConfig | None = None  # the consistency gate's (owner shapes); None: defaults
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,8 @@ def merge(run: CycleRun) -> StepOutcome:
 
 def staging(run: CycleRun) -> StepOutcome:
     """Check the change set merge wrote before a reviewer sees it: both graphs read back with
-    as many triples as merge wrote, and no statement about another RAG's resources."""
+    as many triples as merge wrote, and no statement about another RAG's resources; then the
+    consistency gate (``graphrag_lib.gate``) writes its findings to graph ``violations``."""
     merged = run.earlier.get("merge", {})
     add, remove = run.storage.read_graph("add"), run.storage.read_graph("remove")
     problems = [
@@ -196,7 +200,30 @@ def staging(run: CycleRun) -> StepOutcome:
             + "; ".join(problems[:5])
             + "; retry the cycle from merge (POST …/rebase) or upload again"
         )
-    return StepOutcome({"staged_add": len(add), "staged_remove": len(remove)})
+    stats, warnings = gate_change_set(run.storage, run.gate, add, remove)
+    return StepOutcome({"staged_add": len(add), "staged_remove": len(remove), **stats}, warnings)
+
+
+def gate_change_set(
+    storage: CycleStorage, config: GateConfig | None, add: Graph, remove: Graph
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The consistency gate over the change set: graph ``violations``, and its counts
+    (``violations`` blocks approval without an owner's override)."""
+    from graphrag_lib.gate import check_change_set, violations_graph
+
+    report = check_change_set(add, remove, storage.production(), config)
+    storage.write_graph("violations", violations_graph(list(report.violations)))
+    stats = {
+        "violations": report.blocking,
+        "gate_results": report.total,
+        "gate_focus_nodes": report.focus_nodes,
+        "gate_seconds": round(report.seconds, 3),
+    }
+    shown = "; ".join(v.message for v in report.violations[:3])
+    warnings = (
+        (f"consistency gate: {report.blocking} violations: {shown}",) if report.blocking else ()
+    )
+    return stats, warnings
 
 
 def foreign_resources(graph: Graph, iris: RagIris, limit: int = 5) -> list[str]:
@@ -222,7 +249,11 @@ STEPS: tuple[Step, ...] = (
     Step("to_rdf", to_rdf, "GraphRAG's tables become RDF (graph `extracted`)"),
     Step("schema", schema, "an LLM induces the ontology and types the instances (`candidate`)"),
     Step("merge", merge, "the change set against production (graphs `add`, `remove`)"),
-    Step("staging", staging, "the change set is checked; the cycle waits for review"),
+    Step(
+        "staging",
+        staging,
+        "the change set is checked (and gated, [gate.md](gate.md)); the cycle waits for review",
+    ),
 )
 STEP_NAMES: tuple[str, ...] = tuple(step.name for step in STEPS)
 

@@ -10,16 +10,17 @@ import httpx
 from rdflib import Graph
 from sqlalchemy.orm import Session, sessionmaker
 
-from ferag.cycle.storage import IndexedProductionView
+from ferag.cycle.storage import IndexedProductionView, ServiceStorage
 from ferag.db.engine import make_engine, make_session_factory
-from ferag.db.models import ChatSession, Cycle, CycleStatus, ResolutionDecisionRow
+from ferag.db.models import ChatSession, Cycle, CycleStatus, Rag, ResolutionDecisionRow
 from ferag.events import history
 from ferag.services.cycles import TASK_KIND, current_version
 from ferag.settings import Settings
 from ferag.store.client import store_from_settings
 from ferag.store.space import RagSpace
+from graphrag_lib.gate import GateConfig
 from graphrag_lib.merge import MergeConfig, compute_change_set
-from graphrag_lib.pipeline import STEP_NAMES
+from graphrag_lib.pipeline import STEP_NAMES, gate_change_set
 
 PASSWORD = "correct horse battery"
 
@@ -74,17 +75,26 @@ def create_task(database_url: str, rag_id: int, kind: str = "selftest") -> uuid.
 
 
 def create_review_cycle(
-    settings: Settings, rag_id: int, candidate: Graph, created_by: int | None = None
+    settings: Settings,
+    rag_id: int,
+    candidate: Graph,
+    created_by: int | None = None,
+    *,
+    plant: Graph | None = None,
+    gate: bool = False,
 ) -> int:
     """A cycle waiting for review, as the pipeline leaves it after ``staging``, built without
     GraphRAG: the real merge computes ``candidate``'s change set (typed instances + ontology)
-    against current production; the graphs and rows are written directly."""
+    against current production; the graphs and rows are written directly. ``plant`` is added
+    to the change set as merge left it (e.g. a contradiction merge missed); ``gate`` runs the
+    consistency gate of ``staging`` on it."""
     store = store_from_settings(settings)
     space = RagSpace.of(store, str(settings.base_iri), rag_id)
     iris = space.iris
     try:
         production = IndexedProductionView(space, session_factory(settings.require("database_url")))
         change_set = compute_change_set(candidate, production, iris, MergeConfig())
+        add = change_set.add + (plant or Graph())
         with session_factory(settings.require("database_url")).begin() as db:
             cycle = Cycle(
                 rag_id=rag_id,
@@ -98,13 +108,31 @@ def create_review_cycle(
             db.flush()
             history.create_task(db, rag_id, TASK_KIND, cycle_id=cycle.id)
             cycle_id = cycle.id
-        graphs = {"candidate": candidate, "add": change_set.add, "remove": change_set.remove}
+        graphs = {"candidate": candidate, "add": add, "remove": change_set.remove}
         for name, graph in graphs.items():
             payload = graph.serialize(format="nt", encoding="utf-8")
             store.put_graph(rag_id, space.cycle_graph(cycle_id, name), payload)
+        if gate:
+            _stage_gate(settings, space, cycle_id, add, change_set.remove)
     finally:
         store.close()
     return cycle_id
+
+
+def _stage_gate(
+    settings: Settings, space: RagSpace, cycle_id: int, add: Graph, remove: Graph
+) -> None:
+    """Run ``staging``'s consistency gate as the worker would (the RAG's shapes included)."""
+    factory = session_factory(settings.require("database_url"))
+    storage = ServiceStorage(factory, space, cycle_id, settings.home)
+    with factory.begin() as db:
+        rag = db.get(Rag, space.rag_id)
+        config = GateConfig(owner_shapes=(rag.shapes if rag else None) or "")
+    stats, _ = gate_change_set(storage, config, add, remove)
+    with factory.begin() as db:
+        cycle = db.get(Cycle, cycle_id)
+        assert cycle is not None
+        cycle.stats = {**cycle.stats, "staging": stats}
 
 
 def create_decision(

@@ -33,10 +33,15 @@ rdfs:range, both classes of this ontology. Reuse an existing property instead of
 a new one with the same meaning; do not redeclare existing terms' domain or range.
 3. Give every new term an rdfs:label in the label language and, for properties, a short \
 rdfs:comment.
-4. Use only rdf:type (owl:Class, owl:ObjectProperty), rdfs:subClassOf, rdfs:domain, \
+4. Declare a property also owl:FunctionalProperty when a subject has at most one object \
+for it at a time (for example ont:locatedIn: one place), and owl:InverseFunctionalProperty \
+when an object has at most one subject at a time (for example ont:directorOf: an organisation \
+has one director); leave both out when unsure.
+5. Use only rdf:type (owl:Class, owl:ObjectProperty, owl:FunctionalProperty, \
+owl:InverseFunctionalProperty), rdfs:subClassOf, rdfs:domain, \
 rdfs:range, rdfs:label and rdfs:comment; every IRI must be in the ontology namespace; \
 no blank nodes.
-5. Answer with one Turtle document with @prefix lines for ont:, owl:, rdf: and rdfs:."""
+6. Answer with one Turtle document with @prefix lines for ont:, owl:, rdf: and rdfs:."""
 
 
 def _name(iri: URIRef, iris: RagIris) -> str:

@@ -15,6 +15,9 @@ from rdflib.namespace import OWL, RDF, RDFS
 from graphrag_lib.vocab import normalise_label
 
 TERM_KINDS = (OWL.Class, OWL.ObjectProperty)
+CHARACTERISTICS = (OWL.FunctionalProperty, OWL.InverseFunctionalProperty)
+"""Types an ``owl:ObjectProperty`` may also have: one object per subject (functional), one
+subject per object (inverse-functional); merge and the consistency gate read them."""
 ONTOLOGY_PREDICATES = frozenset(
     {RDF.type, RDFS.subClassOf, RDFS.domain, RDFS.range, RDFS.label, RDFS.comment}
 )

@@ -2,6 +2,7 @@
 
 Accepted: ``owl:Class`` and ``owl:ObjectProperty`` declarations in the RAG's ontology namespace
 with ``rdfs:subClassOf``, ``rdfs:domain``, ``rdfs:range``, ``rdfs:label`` and ``rdfs:comment``;
+object properties may also be ``owl:FunctionalProperty`` / ``owl:InverseFunctionalProperty``;
 every type of the batch covered by a class; domains and ranges declared classes; new properties
 with one domain and one range; no ``rdfs:subClassOf`` cycle. Anything else raises
 ``InvalidOntology`` with a message that is fed back to the model.
@@ -17,7 +18,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from graphrag_lib.schema.known import KnownTerms, known_terms
-from graphrag_lib.schema.terms import ONTOLOGY_PREDICATES, TERM_KINDS, declared
+from graphrag_lib.schema.terms import CHARACTERISTICS, ONTOLOGY_PREDICATES, TERM_KINDS, declared
 from graphrag_lib.vocab import RagIris
 
 MAX_REPORTED_PROBLEMS = 8
@@ -61,8 +62,11 @@ def _triple_problems(graph: Graph, iris: RagIris) -> Iterable[str]:
             yield f"{s.n3()} is outside the ontology namespace <{iris.ontology}>"
         elif p not in ONTOLOGY_PREDICATES:
             yield f"predicate {p.n3()} is not allowed"
-        elif p == RDF.type and o not in TERM_KINDS:
-            yield f"{s.n3()} has type {o.n3()}; only owl:Class and owl:ObjectProperty are allowed"
+        elif p == RDF.type and o not in (*TERM_KINDS, *CHARACTERISTICS):
+            yield (
+                f"{s.n3()} has type {o.n3()}; only owl:Class, owl:ObjectProperty, "
+                "owl:FunctionalProperty and owl:InverseFunctionalProperty are allowed"
+            )
         elif p in (RDFS.label, RDFS.comment) and not isinstance(o, Literal):
             yield f"{s.n3()} {p.n3()} must be a literal"
         elif p in (RDFS.subClassOf, RDFS.domain, RDFS.range) and (
@@ -83,6 +87,10 @@ def _term_problems(graph: Graph, known: KnownTerms, type_iris: Iterable[URIRef])
     for subject in sorted({s for s in graph.subjects() if isinstance(s, URIRef)}):
         if (subject, RDF.type, None) not in graph and not known.has_type(subject):
             yield f"{subject.n3()} is used but declared neither owl:Class nor owl:ObjectProperty"
+    for characteristic in CHARACTERISTICS:
+        for term in sorted(declared(graph, characteristic)):
+            if term not in declared(graph, OWL.ObjectProperty) and not known.is_property(term):
+                yield f"{term.n3()} is {characteristic.n3()} but not an owl:ObjectProperty"
     for s, p, o in sorted(graph.triples((None, None, None))):
         if p in (RDFS.subClassOf, RDFS.domain, RDFS.range) and not is_class(o):
             yield f"{s.n3()} {p.n3()} {o.n3()}: {o.n3()} is not a declared class"

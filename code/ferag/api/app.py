@@ -30,6 +30,7 @@ from ferag.api.routes import (
     rags,
     resolution,
     review,
+    shapes,
     tasks,
     versions,
     ws,
@@ -107,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers: tuple[APIRouter, ...] = (auth.router, rags.router, cycles.router, tasks.router)
     routers += (ws.router, operations.router)
     routers += (chat.router, chat.keys_router, openai.router)
-    routers += (review.router, resolution.router, versions.router)
+    routers += (review.router, resolution.router, versions.router, shapes.router)
     for router in routers:
         app.include_router(router)
     document_errors(app, routers)

@@ -257,6 +257,10 @@ class VersionPublic(BaseModel):
     created_by_email: str | None
     created_at: datetime
     counts: dict[str, Any] = Field(description="Triples added and removed, merge counts.")
+    override_reason: str | None = Field(
+        None,
+        description="Why the owner approved despite consistency-gate violations (null: none).",
+    )
 
     @classmethod
     def of(cls, version: Version, email: str | None) -> VersionPublic:
@@ -270,7 +274,19 @@ class VersionPublic(BaseModel):
             created_by_email=email,
             created_at=version.created_at,
             counts=version.counts,
+            override_reason=version.override_reason,
         )
+
+
+class ApprovalRequest(BaseModel):
+    """An approval's options; the body may be left out."""
+
+    override: bool = Field(
+        False, description="Approve although the consistency gate found violations."
+    )
+    reason: str | None = Field(
+        None, max_length=2000, description="Why (required with `override`; kept on the version)."
+    )
 
 
 class VersionsPublic(BaseModel):

@@ -11,8 +11,9 @@ their letters are Cyrillic, else English.
 A cycle keeps what its first step resolved (``cycle_stage_configs`` stores the RAG's choices
 as a cycle artifact), so changing the RAG mid-cycle applies to the next cycle, and a retried
 step uses the settings its cycle started with. The RAG's remembered resolution decisions
-(``resolution_decisions``) are the exception: they are read afresh for every step, so a
-decision taken during review applies to the merge it re-runs.
+(``resolution_decisions``) and its SHACL shapes (``GateConfig.owner_shapes``) are the
+exceptions: they are read afresh for every step, so a decision taken or a shape changed during
+review applies to the merge and staging a rebase re-runs.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from ferag.db.models import CycleArtifact, Document, Rag, ResolutionDecisionRow
 from ferag.settings import RagLanguage, Settings
+from graphrag_lib.gate.config import GateConfig
 from graphrag_lib.index import IndexConfig
 from graphrag_lib.llm import LlmEndpoint
 from graphrag_lib.merge import MergeConfig, ResolutionDecision
@@ -81,6 +83,7 @@ class StageConfigs:
     schema: SchemaConfig
     merge: MergeConfig
     index: Mapping[str, Any] = field(default_factory=dict)
+    gate: GateConfig = field(default_factory=GateConfig)
 
     def index_config(
         self, endpoint: LlmEndpoint, cache_dir: Path, metrics_store: str | None = None
@@ -200,6 +203,8 @@ def cycle_stage_configs(
     (``auto`` already resolved), stored as the cycle artifact ``rag_choices.json``, with the
     RAG's resolution decisions as they are now."""
     configs = _frozen_stage_configs(db, settings, rag_id, cycle_id)
+    shapes = db.scalar(select(Rag.shapes).where(Rag.id == rag_id)) or ""
+    configs = replace(configs, gate=GateConfig(owner_shapes=shapes))
     return _with_decisions(configs, remembered_decisions(db, rag_id))
 
 

@@ -129,6 +129,9 @@ class Rag(Base):
     entity_types: Mapped[list[str] | None] = mapped_column(ARRAY(String(64)))
     chunk_size: Mapped[int | None]
     chunk_overlap: Mapped[int | None]
+    # The owner's SHACL shapes (Turtle) the consistency gate checks besides the ontology's.
+    shapes: Mapped[str | None] = mapped_column(Text)
+    shapes_updated_at: Mapped[datetime | None]
 
     members: Mapped[list[Member]] = relationship(
         back_populates="rag", cascade="all, delete-orphan", passive_deletes=True
@@ -163,6 +166,8 @@ class Version(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = _created_at()
     counts: Mapped[dict[str, Any]] = mapped_column(server_default="{}")
+    # Why an owner approved despite consistency-gate violations (NULL: no override).
+    override_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Cycle(Base):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ferag.cycle import lifecycle
 from ferag.cycle.chain import enqueue_steps
 from ferag.db.models import Cycle, CycleKind, CycleStatus, TaskStatus, Version
-from ferag.errors import Conflict, NotFound
+from ferag.errors import Conflict, InvalidInput, NotFound
 from ferag.events import history
 from ferag.events.history import EventDraft
 from ferag.events.schemas import TaskEventPublic
@@ -33,7 +33,7 @@ from ferag.services.changes import (
 )
 from ferag.services.cycles import PIPELINE, cycle_task
 from ferag.store.client import StoreError, TripleStore, store_errors
-from ferag.store.cycles import drop_cycle_graphs
+from ferag.store.cycles import cycle_violations, drop_cycle_graphs
 from ferag.store.space import RagSpace
 from ferag.store.versions import is_exact
 from graphrag_lib.pipeline import steps_from
@@ -68,13 +68,26 @@ def _stale(cycle: Cycle, current: int) -> Conflict:
 
 
 def approve_cycle(
-    db: Session, store: TripleStore, iris: RagIris, rag_id: int, cycle_id: int, user_id: int
+    db: Session,
+    store: TripleStore,
+    iris: RagIris,
+    rag_id: int,
+    cycle_id: int,
+    user_id: int,
+    override_reason: str | None = None,
 ) -> tuple[Version, TaskEventPublic | None]:
     """Apply the cycle's change set to production as the next version (one SPARQL Update).
 
     Raises ``Conflict`` ``cycle_stale`` (and marks the cycle stale) if production moved since
-    the change set was computed, ``cycle_not_in_review`` if the cycle is not waiting for review.
+    the change set was computed, ``cycle_not_in_review`` if the cycle is not waiting for review,
+    ``consistency_violations`` if the gate found violations and no ``override_reason`` is given
+    (the reason is then recorded on the version).
     """
+    if override_reason is not None and not override_reason.strip():
+        raise InvalidInput(
+            'an override needs a reason: send {"override": true, "reason": "why"}',
+            code="override_reason_required",
+        )
     space = RagSpace(store, rag_id, iris)
     current = lock_production(db, space)
     cycle = locked_cycle(db, rag_id, cycle_id)
@@ -83,16 +96,42 @@ def approve_cycle(
         lifecycle.mark_stale(cycle)
         db.commit()
         raise _stale(cycle, current)
+    if override_reason is None:
+        _refuse_violations(space, cycle)
     step = cycle_step(space, cycle.id)
     with store_errors("check the change set"):
         exact = is_exact(space, step)
     if not exact:
         logger.warning("cycle %s: change set not exact for production; trimming it", cycle.id)
-    change = Change(current + 1, APPROVAL, user_id, (step,), cycle_id=cycle.id)
+    change = Change(
+        current + 1, APPROVAL, user_id, (step,), cycle_id=cycle.id, override_reason=override_reason
+    )
     version, event = commit_change(db, space, change, trim=() if exact else (step,))
     db.commit()
     logger.info("cycle %s approved as version %s of rag %s", cycle.id, version.number, rag_id)
     return version, event
+
+
+def _refuse_violations(space: RagSpace, cycle: Cycle) -> None:
+    """``Conflict`` ``consistency_violations`` naming them, if the gate found any."""
+    count = int(cycle.stats.get("staging", {}).get("violations", 0) or 0)
+    if not count:
+        return
+    with store_errors("read the consistency gate's violations"):
+        found = [v for v in cycle_violations(space, cycle.id) if v.severity == "Violation"]
+    named = "; ".join(
+        f"{v.focus_label or v.focus}: {v.message}" + (f" ({v.value})" if v.value else "")
+        for v in found[:5]
+    )
+    more = f" and {count - 5} more" if count > 5 else ""
+    raise Conflict(
+        f"the consistency gate found {count} violation{'s' * (count != 1)} in cycle "
+        f"{cycle.id}: {named}{more}. Review them in the diff (section violations); fix them "
+        "with a new upload, or approve anyway as the owner with "
+        '{"override": true, "reason": "…"}',
+        code="consistency_violations",
+        details=[{"focus": v.focus, "path": v.path, "message": v.message} for v in found[:20]],
+    )
 
 
 def reject_cycle(

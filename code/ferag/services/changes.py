@@ -19,6 +19,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -63,7 +64,9 @@ class Change:
     steps: tuple[ChangeStep, ...]
     cycle_id: int | None = None
     rollback_to: int | None = None
+    override_reason: str | None = None  # an owner's reason to approve despite gate violations
     op: str = field(default_factory=lambda: uuid.uuid4().hex)
+    at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
     def record(self) -> dict[str, Any]:
         return {
@@ -73,6 +76,8 @@ class Change:
             "created_by": self.created_by,
             "cycle_id": self.cycle_id,
             "rollback_to": self.rollback_to,
+            "override_reason": self.override_reason,
+            "at": self.at,
             "steps": [[s.insert, s.delete] for s in self.steps],
         }
 
@@ -85,7 +90,9 @@ class Change:
             steps=tuple(ChangeStep(insert=i, delete=d) for i, d in record["steps"]),
             cycle_id=record.get("cycle_id"),
             rollback_to=record.get("rollback_to"),
+            override_reason=record.get("override_reason"),
             op=str(record["op"]),
+            at=str(record.get("at", "")),
         )
 
 
@@ -191,6 +198,7 @@ def record_change(
         cycle_id=change.cycle_id,
         created_by=change.created_by,
         counts=counts,
+        override_reason=change.override_reason,
     )
     db.add(version)
     event = _approve_cycle_row(db, change) if change.kind == APPROVAL else None

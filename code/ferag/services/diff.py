@@ -31,6 +31,7 @@ from ferag.services.diff_models import (
     DiffCounts,
     DiffSection,
     EntityChanges,
+    GateViolation,
     MergeChanges,
     OntologyChanges,
     RelationChanges,
@@ -38,6 +39,7 @@ from ferag.services.diff_models import (
 )
 from ferag.store.change_sets import ChangeSetGraphs, count_changes, section_page
 from ferag.store.client import TripleStore, store_errors
+from ferag.store.cycles import cycle_violations
 from ferag.store.space import RagSpace
 from graphrag_lib.vocab import RagIris
 
@@ -95,7 +97,8 @@ def cycle_diff(
     items: dict[str, list[Any]] = {}
     with store_errors("read the change set"):
         counts = DiffCounts(**count_changes(space, graphs, SECTIONS))
-        for name in SECTIONS if section is None else (section,):
+        counts.violations, violations = _violations(space, cycle, section, (offset, limit))
+        for name in SECTIONS if section is None or section not in SECTIONS else (section,):
             if getattr(counts, name) > offset:
                 items[name] = _section_items(space, graphs, name, (offset, limit))
 
@@ -127,4 +130,19 @@ def cycle_diff(
             cycle=part("merges_cycle"),
             flagged=part("merges_flagged"),
         ),
+        violations=violations,
     )
+
+
+def _violations(
+    space: RagSpace, cycle: Cycle, section: DiffSection | None, page: tuple[int, int]
+) -> tuple[int, list[GateViolation]]:
+    """The gate's blocking count and the page of its findings (section ``violations``)."""
+    count = int(cycle.stats.get("staging", {}).get("violations", 0) or 0)
+    if section not in (None, "violations"):
+        return count, []
+    found = cycle_violations(space, cycle.id)
+    offset, limit = page
+    return count, [
+        GateViolation.model_validate(v.to_json()) for v in found[offset : offset + limit]
+    ]

@@ -26,6 +26,7 @@ DiffSection = Literal[
     "merges_production",
     "merges_cycle",
     "merges_flagged",
+    "violations",
 ]
 
 OntologyKind = Literal["class", "object_property", "datatype_property"]
@@ -146,6 +147,7 @@ class DiffCounts(BaseModel):
     descriptions_changed: int
     triples_added: int
     triples_removed: int
+    violations: int = Field(0, description="Consistency-gate violations (they block approval).")
 
 
 class StepWarning(BaseModel):
@@ -174,4 +176,42 @@ class CycleDiffPublic(BaseModel):
     merges: MergeChanges = Field(
         description="Entity resolution's decisions, with their signals and passages: names "
         "merged into production entities, entities of the cycle merged, duplicates flagged."
+    )
+    violations: list[GateViolation] = Field(
+        default_factory=list,
+        description="What the consistency gate found (docs/gate.md): approval answers 409 "
+        "`consistency_violations` unless the owner overrides with a reason.",
+    )
+
+
+# --- the consistency gate's findings (section ``violations``) --------------------------------
+
+
+class PassageSnippet(BaseModel):
+    iri: str
+    text: str = Field(description="The start of the passage.")
+
+
+class OffendingStatement(BaseModel):
+    iri: str = Field(description="The relation statement node.")
+    subject: str
+    predicate: str
+    object: str
+    subject_label: str | None
+    object_label: str | None
+    description: str | None
+    is_new: bool = Field(description="Added by this cycle (else already in production).")
+    passages: list[PassageSnippet]
+
+
+class GateViolation(BaseModel):
+    focus: str = Field(description="The resource that breaks the shape.")
+    focus_label: str | None
+    path: str | None = Field(description="The property (`^IRI`: its inverse).")
+    value: str | None
+    message: str
+    severity: Literal["Violation", "Warning", "Info"]
+    shape: str = Field(description="`urn:ferag:shape:{kind}:{property}`, or an owner's shape.")
+    statements: list[OffendingStatement] = Field(
+        description="The current statements behind it, with their passages."
     )

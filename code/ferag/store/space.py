@@ -20,7 +20,7 @@ from graphrag_lib.vocab import RagIris
 
 PRODUCTION = "prod"
 META = "meta"
-CYCLE_GRAPHS: tuple[str, ...] = ("extracted", "candidate", "add", "remove")
+CYCLE_GRAPHS: tuple[str, ...] = ("extracted", "candidate", "add", "remove", "violations")
 """The graphs a cycle writes, in the order its steps write them."""
 
 

@@ -8,9 +8,13 @@ transaction. The same request rewrites the version marker in the RAG's ``meta`` 
                    ferag:versionRecord "{…JSON of the change that made version 7…}" .
 
 so the store itself says which version production holds, whatever happened to the service in
-between. Every operation of the request is guarded by the marker the caller expects: if
-production is not at that version, the request changes nothing (a compare-and-set). All work
-is server-side and follows the size of the change set, never of production.
+between. The same request also adds the version's resource to ``meta`` (``ferag:Version``, its
+number, ``prov:generatedAtTime`` the approval or rollback, and ``ferag:overrideReason`` when an
+owner approved despite consistency-gate violations): what statements' ``ferag:recordedIn`` and
+``ferag:invalidatedIn`` point at. Every operation of the request is guarded by the marker the
+caller expects: if production is not at that version, the request changes nothing (a
+compare-and-set). All work is server-side and follows the size of the change set, never of
+production.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import XSD
+from rdflib import PROV, RDF, XSD
 
 from ferag.store.client import StoreError
 from ferag.store.space import RagSpace
@@ -30,6 +34,12 @@ from graphrag_lib.vocab import FERAG
 _VERSION = iri(FERAG.productionVersion)
 _RECORD = iri(FERAG.versionRecord)
 _ENTITY = iri(FERAG.Entity)
+_VERSION_RESOURCE = (
+    iri(RDF.type),
+    iri(FERAG.Version),
+    iri(FERAG.versionNumber),
+    iri(PROV.generatedAtTime),
+)
 
 
 class VersionMarkerError(StoreError):
@@ -119,12 +129,28 @@ def build_update(
         operations.append(_copy(step.insert, prod, guard, delete=False))
     number = literal(str(int(record["number"])), datatype=XSD.integer)
     text = literal(json.dumps(record, sort_keys=True, separators=(",", ":")))
+    operations.append(_version_resource(space, record, number, guard))
     operations.append(
         f"DELETE {{ GRAPH {iri(meta)} {{ {iri(prod)} ?mp ?mo }} }} "
         f"INSERT {{ GRAPH {iri(meta)} {{ {iri(prod)} {_VERSION} {number} ; {_RECORD} {text} }} }} "
         f"WHERE {{ {guard} OPTIONAL {{ GRAPH {iri(meta)} {{ {iri(prod)} ?mp ?mo }} }} }}"
     )
     return " ;\n".join(operations)
+
+
+def _version_resource(space: RagSpace, record: dict[str, Any], number: str, guard: str) -> str:
+    """The version's resource in ``meta``: an ``INSERT`` under the same guard."""
+    a, version_class, number_property, generated = _VERSION_RESOURCE
+    facts = [f"{a} {version_class}", f"{number_property} {number}"]
+    if record.get("at"):
+        facts.append(f"{generated} {literal(str(record['at']), datatype=XSD.dateTime)}")
+    if record.get("override_reason"):
+        facts.append(f"{iri(FERAG.overrideReason)} {literal(str(record['override_reason']))}")
+    version = iri(space.iris.version(int(record["number"])))
+    return (
+        f"INSERT {{ GRAPH {iri(space.meta)} {{ {version} {' ; '.join(facts)} }} }} "
+        f"WHERE {{ {guard} }}"
+    )
 
 
 def apply_steps(

@@ -150,6 +150,7 @@ def _cycle_run(
         progress=reporter,
         earlier=claim.earlier,
         version=claim.base_version + 1,  # what approving the cycle makes
+        gate=configs.gate,
     )
 
 

@@ -33,6 +33,7 @@ from tests.factories import (
 )
 from tests.fixtures.review import entity, first_candidate
 
+SHAPES = "@prefix sh: <http://www.w3.org/ns/shacl#> . <urn:x:S> a sh:NodeShape ."
 CALLERS = ("owner", "editor", "viewer", "non_member", "anonymous")
 RANK = {"owner": 3, "editor": 2, "viewer": 1}
 
@@ -147,6 +148,9 @@ ENDPOINTS = [
     ),
     Endpoint("GET", "/rags/{rag_id}/versions", "viewer"),
     Endpoint("POST", "/rags/{rag_id}/versions/{number}/rollback", "owner"),
+    Endpoint("GET", "/rags/{rag_id}/shapes", "viewer"),
+    Endpoint("PUT", "/rags/{rag_id}/shapes", "owner", lambda s: {"turtle": SHAPES}),
+    Endpoint("DELETE", "/rags/{rag_id}/shapes", "owner"),
     Endpoint("POST", "/rags/{rag_id}/chat", "viewer", lambda s: {"question": "Who is Alice?"}),
     Endpoint("GET", "/rags/{rag_id}/chat/sessions", "viewer"),
     Endpoint("GET", "/rags/{rag_id}/chat/sessions/{session_id}", "viewer"),

@@ -20,7 +20,7 @@ from ferag.api.deps import (
 )
 from ferag.api.openapi import raises
 from ferag.api.params import CycleId, Offset
-from ferag.api.schemas import CyclePublic, VersionPublic
+from ferag.api.schemas import ApprovalRequest, CyclePublic, VersionPublic
 from ferag.events.publisher import announce
 from ferag.services import approval, cycles, diff
 from ferag.services.diff_models import CycleDiffPublic, DiffSection
@@ -49,7 +49,7 @@ def read_cycle_diff(
 
 
 @router.post("/cycles/{cycle_id}/approve")
-@raises(404, 409)
+@raises(404, 409, 422)
 def approve_cycle(
     cycle_id: CycleId,
     access: RagOwner,
@@ -57,12 +57,16 @@ def approve_cycle(
     store: StoreDep,
     redis: RedisDep,
     settings: SettingsDep,
+    body: ApprovalRequest | None = None,
 ) -> VersionPublic:
     """Apply the change set to production atomically as a new version; 409 `cycle_stale` if
-    production moved since the change set was computed (rebase it, then approve again)."""
+    production moved since the change set was computed (rebase it, then approve again), 409
+    `consistency_violations` naming them if the consistency gate found violations, unless the
+    body is `{"override": true, "reason": "…"}` (the reason is kept on the version)."""
     iris = rag_iris(settings, access.rag.id)
+    reason = (body.reason or "") if body is not None and body.override else None
     version, event = approval.approve_cycle(
-        db, store, iris, access.rag.id, cycle_id, access.user.id
+        db, store, iris, access.rag.id, cycle_id, access.user.id, reason
     )
     if event is not None:
         announce(redis, event)

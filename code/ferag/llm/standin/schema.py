@@ -7,7 +7,11 @@ Rule-based, not a model: it reads the prompt's ``TYPE``, ``PAIR``/``EXAMPLE`` an
 - per type pair, one ``owl:ObjectProperty`` per distinct main verb of the examples (``works for``
   → ``ont:worksFor``), or ``ont:relatedTo{Object}`` when no verb is found, with the
   pair's types as domain and range; an existing property of that name and those ends is reused,
-  one with other ends makes the new one ``ont:{subject}{Verb}``.
+  one with other ends makes the new one ``ont:{subject}{Verb}``;
+- a leading role (``director``, ``head``, ``leads``, ``руководит``, ``директор`` …) whose object
+  class is an organisation or a project is ``owl:InverseFunctionalProperty`` (one director per
+  organisation); ``located in`` / ``based in`` (``расположен``, ``находится``) is
+  ``owl:FunctionalProperty`` (one place per subject).
 
 Use it as ``create_app(rules=(*SCHEMA_RULES, *DEFAULT_RULES))``.
 """
@@ -43,6 +47,10 @@ _PROPERTY = re.compile(
     r"^- PROPERTY ont:(?P<name>\w+).*?domain ont:(?P<d>\w+) range ont:(?P<r>\w+)", re.M
 )
 _WORD = re.compile(r"[^\W\d_]+")
+# how the stand-in recognises property characteristics (word stems of the relation phrase)
+_LEADING_ROLE = re.compile(r"^(direct|head|lead|led|chair|руковод|директор|возглав)", re.I)
+_LED_THING = re.compile(r"(organi[sz]ation|institut|company|project|организац|проект)", re.I)
+_LOCATION = re.compile(r"^(located|based|headquartered|расположен|находит)", re.I)
 
 
 @dataclass
@@ -123,6 +131,18 @@ def _add_property(graph: Graph, prompt: SchemaPrompt, phrase: str, ends: tuple[s
     graph.add((ont[name], RDFS.label, _literal(phrase, prompt)))
     comment = property_comment(ends, phrase, prompt.language)
     graph.add((ont[name], RDFS.comment, _literal(comment, prompt)))
+    if (characteristic := property_characteristic(phrase, ends[1])) is not None:
+        graph.add((ont[name], RDF.type, characteristic))
+
+
+def property_characteristic(phrase: str, object_class: str) -> URIRef | None:
+    """``owl:InverseFunctionalProperty`` for a leading role of an organisation or project,
+    ``owl:FunctionalProperty`` for a location, else None (the stand-in's rule, not a model)."""
+    if _LOCATION.match(phrase):
+        return OWL.FunctionalProperty
+    if _LEADING_ROLE.match(phrase) and _LED_THING.search(object_class):
+        return OWL.InverseFunctionalProperty
+    return None
 
 
 def ontology_for(prompt: SchemaPrompt) -> Graph:

@@ -127,3 +127,16 @@ def test_without_further_languages_a_russian_prompt_gets_russian_class_labels_on
     graph = parse_answer(answer(request, (*SCHEMA_RULES, *DEFAULT_RULES))[1], IRIS)
 
     assert set(graph.objects(ONT.Person, RDFS.label)) == {Literal("Персона", lang="ru")}
+
+
+def test_leading_roles_are_inverse_functional_and_locations_functional() -> None:
+    ends = (ONT.Person, ONT.Organization)
+    examples = ("Alice Smith is director of Acme Corp", "Acme Corp is located in Oslo")
+    batch = SchemaBatch(types=BATCH.types, pairs=(PairSample(*ends, 2, examples),))
+    messages = build_messages(batch, Graph(), IRIS, SchemaConfig())
+    request = ChatCompletionRequest.model_validate({"model": "m", "messages": messages})
+    graph = parse_answer(answer(request, (*SCHEMA_RULES, *DEFAULT_RULES))[1], IRIS)
+    check_ontology(graph, Graph(), [t.iri for t in batch.types], IRIS)
+    assert (ONT.directorOf, RDF.type, OWL.InverseFunctionalProperty) in graph
+    assert (ONT.locatedIn, RDF.type, OWL.FunctionalProperty) in graph
+    assert (ONT.worksFor, RDF.type, OWL.FunctionalProperty) not in _answer(Graph())

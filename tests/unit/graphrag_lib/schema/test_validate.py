@@ -29,6 +29,13 @@ def test_a_good_answer_passes_without_prefix_lines() -> None:
     assert (ONT.worksFor, RDF.type, OWL.ObjectProperty) in graph
 
 
+def test_functional_and_inverse_functional_properties_are_accepted() -> None:
+    graph = _check(
+        f"{GOOD}\nont:worksFor a owl:FunctionalProperty, owl:InverseFunctionalProperty ."
+    )
+    assert (ONT.worksFor, RDF.type, OWL.InverseFunctionalProperty) in graph
+
+
 def test_an_ontology_header_is_ignored() -> None:
     graph = _check(f'<{ONT}> a owl:Ontology ; rdfs:comment "made by a model" .\n{GOOD}')
     assert (None, RDF.type, OWL.Ontology) not in graph
@@ -46,7 +53,8 @@ def test_fences_and_reasoning_are_stripped() -> None:
         ("ont:Person a owl:Class {", "not valid Turtle"),
         ("<http://other.org/X> a owl:Class .", "outside the ontology namespace"),
         ("ont:Person a owl:Class ; owl:equivalentClass ont:Human .", "is not allowed"),
-        ("ont:Person a owl:Thing .", "only owl:Class and owl:ObjectProperty"),
+        ("ont:Person a owl:Thing .", "only owl:Class, owl:ObjectProperty"),
+        ("ont:Person a owl:Class, owl:FunctionalProperty .", "not an owl:ObjectProperty"),
         ("ont:Person a owl:Class ; rdfs:subClassOf [ a owl:Class ] .", "blank node"),
         ("ont:Person a owl:Class ; rdfs:label ont:Name .", "must be a literal"),
         (
