@@ -85,6 +85,7 @@ class FERAG(DefinedNamespace):
     endEvidence: URIRef  # Relation → a passage that says it ended (prov:wasDerivedFrom-like)
     endDescription: URIRef  # Relation → what the documents say about its end
     invalidationReason: URIRef  # Relation → one line: why it was invalidated
+    staleEvidence: URIRef  # Relation → a passage that may say it ended (the judge was unsure)
     versionNumber: URIRef  # Version → its number (xsd:integer)
     overrideReason: URIRef  # Version → why an owner approved despite gate violations
     # production versions (service bookkeeping in the RAG's `meta` graph, never in `prod`)
