@@ -44,9 +44,7 @@ def _plant_changes(store: TripleStore, space: RagSpace, cycle_id: int) -> dict[s
     acme_inc = URIRef(entity(iris, "ACME Corporation"))
     works = _statement(prod, str(alice), str(acme))
     ivan = _statement(prod, entity(iris, "Иван Петров"), entity(iris, "Ромашка"))
-    located = next(
-        st for st in prod.subjects(RDF.type, FERAG.Relation) if st not in (works, ivan)
-    )
+    located = next(st for st in prod.subjects(RDF.type, FERAG.Relation) if st not in (works, ivan))
     q2 = next(p for p in add.subjects(RDF.type, FERAG.Passage))
     version, predicate = iris.version(2), prod.value(works, RDF.predicate)
     new = iris.relation("alice-new-employer")

@@ -94,7 +94,7 @@ def ask_question(
 ) -> ChatAnswer | StreamingResponse:
     """Answer a question from the RAG's approved graph, citing its sources."""
     target = chat.session_target(db, access.rag.id, access.user.id, body.session_id, body.question)
-    prepared = chat.start_turn(db, store, settings, target, body.question)
+    prepared = chat.start_turn(db, store, settings, target, body.question, body.as_of)
     db.close()  # the model may take minutes: hold no connection meanwhile
     if not body.stream:
         return answer_public(chat.complete_turn(session_factory, model, prepared))
