@@ -47,6 +47,7 @@ def _plant_changes(store: TripleStore, space: RagSpace, cycle_id: int) -> dict[s
     located = next(st for st in prod.subjects(RDF.type, FERAG.Relation) if st not in (works, ivan))
     q2 = next(p for p in add.subjects(RDF.type, FERAG.Passage))
     version, predicate = iris.version(2), prod.value(works, RDF.predicate)
+    assert isinstance(predicate, URIRef)
     new = iris.relation("alice-new-employer")
     for p, o in (
         (RDF.type, FERAG.Relation), (RDF.subject, alice), (RDF.predicate, predicate),
