@@ -20,6 +20,7 @@ from graphrag_lib.vocab import FERAG, RagIris
 from tests.factories import Account, create_rag, create_review_cycle
 from tests.fixtures.review import NEW_ALICE, Q2_PATH, entity, first_candidate, second_candidate
 from tests.integration.api.test_review import approve, read_diff
+from tests.integration.web.test_session import sign_in
 
 
 def _graph(store: TripleStore, rag_id: int, name: str) -> Graph:
@@ -124,3 +125,10 @@ def test_diff_shows_superseded_ended_and_flagged_facts(
     page = read_diff(client, owner, rag_id, second, section="facts_ended", limit=5)
     assert [f["iri"] for f in page["facts"]["ended"]] == [planted["ivan"]]
     assert page["facts"]["superseded"] == [] and page["entities"]["changed"] == []
+
+    with httpx.Client(base_url=str(client.base_url), timeout=30) as browser:
+        assert sign_in(browser, owner.email).status_code == 303
+        shown = browser.get(f"/ui/rags/{rag_id}/cycles/{second}/review?section=facts_superseded")
+    assert shown.status_code == 200, shown.text
+    assert "ACME Corporation" in shown.text and "functional property ont:worksFor" in shown.text
+    assert "2024-04 (source: file-name)" in shown.text
