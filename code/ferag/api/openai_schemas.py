@@ -71,4 +71,7 @@ class ModelList(openai_wire.ModelList):
 
 class ChatCompletion(openai_wire.ChatCompletion):
     citations: list[dict[str, Any]] = Field(description="ferag: the cited sources.")
-    ferag: dict[str, Any] = Field(description="ferag: session, message, entities, SPARQL.")
+    ferag: dict[str, Any] = Field(
+        description="ferag: session, message, entities, SPARQL, the time scope of the context "
+        "(`time`) and its statements with their valid times (`relations`)."
+    )

@@ -1,8 +1,8 @@
 """Chat over a RAG's approved graph, chat sessions, and the caller's API keys.
 
 ``POST /rags/{id}/chat`` answers whole (JSON) or, with ``stream: true``, as server-sent events:
-``context`` (session, entities, references), ``token`` … (answer text), then ``done`` (the
-whole ``ChatAnswer``) or ``error``.
+``context`` (session, entities, references, time scope), ``token`` … (answer text), then
+``done`` (the whole ``ChatAnswer``) or ``error``.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ def _chat_events(prepared: PreparedTurn, events: Iterator[StreamEvent]) -> Itera
             "session_id": str(prepared.target.session_id),
             "entities": [LinkedEntityPublic.of(e).model_dump() for e in prepared.linked],
             "references": [CitationPublic.of(r).model_dump() for r in prepared.context.references],
+            "time": prepared.context.time.describe(),
         },
     )
     for event in events:
