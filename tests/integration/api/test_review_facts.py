@@ -23,6 +23,10 @@ from tests.integration.api.test_review import approve, read_diff
 from tests.integration.web.test_session import sign_in
 
 
+def by_iri(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {item["iri"]: item for item in items}
+
+
 def _graph(store: TripleStore, rag_id: int, name: str) -> Graph:
     return Graph().parse(data=store.get_graph(rag_id, name).decode(), format="nt")
 
@@ -96,10 +100,13 @@ def test_diff_shows_superseded_ended_and_flagged_facts(
 
     diff = read_diff(client, owner, rag_id, second)
 
-    counts = diff["counts"]
-    assert (counts["facts_superseded"], counts["facts_ended"], counts["facts_flagged"]) == (1, 1, 1)
-    (superseded,) = diff["facts"]["superseded"]
-    assert superseded["iri"] == planted["works"] and superseded["status"] == "superseded"
+    # The real merge may flag facts of its own (a changed description with no fact judge):
+    # the planted ones are found by IRI, and the counts match the lists.
+    facts, counts = diff["facts"], diff["counts"]
+    for name in ("superseded", "ended", "flagged"):
+        assert counts[f"facts_{name}"] == len(facts[name]) >= 1
+    superseded = by_iri(facts["superseded"])[planted["works"]]
+    assert superseded["status"] == "superseded"
     old, new = superseded["old"], superseded["new"]
     assert (old["subject"]["label"], old["object"]["label"]) == ("Alice Smith", "Acme Corp")
     assert (old["valid_until"], old["valid_until_source"]) == ("2024-04", "file-name")
@@ -111,13 +118,14 @@ def test_diff_shows_superseded_ended_and_flagged_facts(
     assert superseded["evidence"][0]["path"] == Q2_PATH
     assert superseded["reason"] == "functional property ont:worksFor"
     assert superseded["invalidated_in"] == 2
-    (ended,) = diff["facts"]["ended"]
-    assert ended["iri"] == planted["ivan"] and ended["new"] is None
+    ended = by_iri(facts["ended"])[planted["ivan"]]
+    assert ended["new"] is None and ended["status"] == "ended"
     assert ended["end_description"] == "Иван Петров ушёл из «Ромашки»"
     assert (ended["old"]["valid_until"], ended["old"]["valid_until_source"]) == ("2024", "text")
     assert ended["evidence"][0]["path"] == Q2_PATH
-    (flagged,) = diff["facts"]["flagged"]
-    assert flagged["iri"] == planted["located"] and flagged["invalidated_in"] is None
+    assert planted["works"] not in by_iri(facts["ended"])  # superseded is not ended
+    flagged = by_iri(facts["flagged"])[planted["located"]]
+    assert flagged["invalidated_in"] is None and flagged["new"] is None
     assert flagged["evidence"][0]["path"] == Q2_PATH
     alice = next(e for e in diff["entities"]["changed"] if e["label"] == "Alice Smith")
     assert alice["description_added"] == NEW_ALICE
