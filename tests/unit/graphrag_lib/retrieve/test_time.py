@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graphrag_lib.retrieve.facts import RelationFact, relation_line
+from graphrag_lib.retrieve.query import analyse_question
 from graphrag_lib.retrieve.time import TimeScope, time_scope
 
 AT_2020 = TimeScope("at", "2020-06-01")
@@ -45,3 +46,23 @@ def test_context_lines_say_since_when_and_until_when() -> None:
                             "is_current": False})  # fmt: skip
     assert relation_line(current) == "- Hans → director of → Polar Institute (since 2026-03) [2]"
     assert relation_line(ended).endswith("(from 2015 until 2026-03, ended) [2]")
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_past", "years"),
+    [
+        ("Who is the director of the Polar Institute?", False, ()),
+        ("Who was the director before?", True, ()),
+        ("Who previously led the project?", True, ()),
+        ("Кто был директором раньше?", True, ()),
+        ("Кто бывший директор института?", True, ()),
+        ("Кто руководил проектом «Вечная мерзлота 2030» в 2025 году?", False, ("2025",)),
+        ("Who led Permafrost 2030 in 2025?", False, ("2025",)),
+    ],
+)
+def test_questions_say_when_they_ask_about(
+    question: str, asks_past: bool, years: tuple[str, ...]
+) -> None:
+    analysis = analyse_question(question)
+    assert (analysis.asks_past, analysis.years) == (asks_past, years)
+    assert "before" not in analysis.words and "раньше" not in analysis.words
