@@ -1,6 +1,7 @@
 """Retrieval for chat: from a question to a numbered, budgeted context and a prompt.
 
 ```
+question ─► analyse_question (+ as_of) ─► time_scope ─► TimeScope (current view or history)
 question ─► analyse_question ─► (service: full-text candidates) ─► rank_candidates ─► linked
 linked ─► retrieve_context (SPARQL through a SparqlRunner) ─► RetrievedContext
 RetrievedContext + history ─► build_messages ─► model ─► answer ─► resolve_citations
@@ -45,6 +46,7 @@ from graphrag_lib.retrieve.prompt import (
     render_context,
 )
 from graphrag_lib.retrieve.query import QueryAnalysis, analyse_question
+from graphrag_lib.retrieve.time import TimeScope, time_scope
 
 __all__ = [
     "MARKER",
@@ -60,6 +62,7 @@ __all__ = [
     "RetrievalConfig",
     "RetrievedContext",
     "SparqlRunner",
+    "TimeScope",
     "Turn",
     "analyse_question",
     "build_messages",
@@ -75,4 +78,5 @@ __all__ = [
     "retrieve_context",
     "sources_footer",
     "strip_sources_footer",
+    "time_scope",
 ]

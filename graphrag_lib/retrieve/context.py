@@ -9,12 +9,13 @@ entities + relations ─► passages (most shared) ─► passage text ─┤
 broad question ─► community reports ────────────────────────────┘
 ```
 
-Relations rank by weight, the degree of their far end, how well their ends are linked, and
-whether they speak of the question's other words; a relation between two linked entities
-ranks highest, hop-2 relations count half. Passages rank by their overlap with the question,
-by the linked entities read from them and by how many of the chosen facts they back. Sections
-fill the budget in priority order (reports first for broad questions), each with its share
-plus what earlier sections left.
+Only current statements count unless a ``TimeScope`` asks for a date, a period or all history;
+each relation carries its valid time, which its context line shows. Relations rank by weight,
+the degree of their far end, how well their ends are linked, and whether they speak of the
+question's other words; a relation between two linked entities ranks highest, hop-2 relations
+count half. Passages rank by their overlap with the question, by the linked entities read from
+them and by how many of the chosen facts they back. Sections fill the budget in priority order
+(reports first for broad questions), each with its share plus what earlier sections left.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from graphrag_lib.retrieve.gather import (
 )
 from graphrag_lib.retrieve.link import LinkedEntity
 from graphrag_lib.retrieve.query import QueryAnalysis
+from graphrag_lib.retrieve.time import CURRENT, TimeScope
 from graphrag_lib.retrieve.words import WordForms, text_words, words
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -89,13 +91,22 @@ def _mentions_question(analysis: QueryAnalysis, text: str) -> float:
 
 
 def _read_neighbourhood(
-    run: SparqlRunner, graph: str, linked: dict[str, float], config: RetrievalConfig
+    run: SparqlRunner,
+    graph: str,
+    linked: dict[str, float],
+    config: RetrievalConfig,
+    scope: TimeScope,
 ) -> list[RelationCandidate]:
     """Hop-1 relations of the linked entities, then hop-2 relations of the far ends of the
-    heaviest hop-1 ones."""
-    first = read_relations(
-        run, graph, list(linked), config.relations_per_entity, config.neighbour_rows, hop=1
-    )
+    heaviest hop-1 ones; only those ``scope`` admits."""
+
+    def read(iris: list[str], rows: int, hop: int) -> list[RelationCandidate]:
+        found = read_relations(
+            run, graph, iris, config.relations_per_entity, rows, hop, scope.is_current
+        )
+        return [r for r in found if scope.admits(r.valid_from, r.valid_until, r.is_current)]
+
+    first = read(list(linked), config.neighbour_rows, 1)
     heaviest: dict[str, float] = {}
     for r in first:
         for end in {r.subject, r.object} - set(linked):
@@ -104,9 +115,7 @@ def _read_neighbourhood(
     if not seeds or not config.second_hop_rows:
         return first
     seen = {r.iri for r in first}
-    more = read_relations(
-        run, graph, seeds, config.relations_per_entity, config.second_hop_rows, hop=2
-    )
+    more = read(seeds, config.second_hop_rows, 2)
     return first + [r for r in more if r.iri not in seen]
 
 
@@ -134,11 +143,12 @@ def _neighbourhood(
     analysis: QueryAnalysis,
     linked: Sequence[LinkedEntity],
     config: RetrievalConfig,
+    scope: TimeScope,
 ) -> list[RelationFact]:
     """Hop-1 and hop-2 relations around the linked entities, best first. Degrees are read for
     the far ends of the best candidates only (twice ``max_relations``), to bound the cost."""
     scores = {e.iri: e.score for e in linked}
-    candidates = _read_neighbourhood(run, graph, scores, config)
+    candidates = _read_neighbourhood(run, graph, scores, config, scope)
     max_weight = max((r.weight or 0.0 for r in candidates), default=0.0) or 1.0
     topical = {
         r.iri: _mentions_question(analysis, f"{r.predicate_label} {r.description}")
@@ -171,6 +181,9 @@ def _neighbourhood(
             weight=r.weight,
             hop=r.hop,
             score=round(_score_relation(r, topical[r.iri], scores, max_weight, degree), 4),
+            valid_from=r.valid_from,
+            valid_until=r.valid_until,
+            is_current=r.is_current,
         )
         for r in ranked
     ]
@@ -326,9 +339,12 @@ def retrieve_context(
     analysis: QueryAnalysis,
     linked: Sequence[LinkedEntity],
     config: RetrievalConfig | None = None,
+    time: TimeScope = CURRENT,
 ) -> RetrievedContext:
     """The context for a question whose entities are ``linked`` (best first), read from named
     graph ``graph`` through ``run``. An empty result means the graph knows nothing relevant.
+    ``time`` says which statements count: the current ones (default) or those of a date, a
+    period or all history (``graphrag_lib.retrieve.time``).
 
     Entities linked in the index but missing from the graph are dropped (the index lags
     production only until the approval that changed them commits)."""
@@ -336,7 +352,7 @@ def retrieve_context(
     recorder = _Recorder(run)
     infos = read_entities(recorder, graph, [e.iri for e in linked]) if linked else {}
     present = [e for e in linked if e.iri in infos]
-    relations = _neighbourhood(recorder, graph, analysis, present, config) if present else []
+    relations = _neighbourhood(recorder, graph, analysis, present, config, time) if present else []
     relations = relations[: config.max_relations]
     sources = [e.iri for e in present] + [r.iri for r in relations]
     found = read_passages(recorder, graph, sources, config.passage_candidates) if sources else []
@@ -357,6 +373,7 @@ def retrieve_context(
     chosen, left = _select(candidates, config, analysis.is_broad)
     context = _number(chosen, passages, left, config)
     context.is_broad = analysis.is_broad
+    context.time = time
     context.queries = recorder.queries
     return context
 

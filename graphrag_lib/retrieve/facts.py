@@ -3,13 +3,16 @@ each renders as one line of the context (so the token budget counts what the mod
 
 A **reference** is something an answer may cite as ``[n]``: a passage (with its document's
 title, path and folder, and the passage's position) or a community report. Facts carry the
-numbers of the references they were read from.
+numbers of the references they were read from. A relation line ends with its period (``since
+2015``; ``from 2015 until 2026-03, ended`` for one that no longer holds).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+
+from graphrag_lib.retrieve.time import CURRENT, TimeScope, period_label
 
 DEFAULT_CHARS_PER_TOKEN = 3.5
 REPORT_PREFIX = "community report"
@@ -80,6 +83,14 @@ class RelationFact:
     hop: int = 1
     score: float = 0.0
     refs: tuple[int, ...] = ()
+    valid_from: str | None = None
+    valid_until: str | None = None
+    is_current: bool = True
+
+    @property
+    def period(self) -> str:
+        """``since 2015``, ``from 2015 until 2026-03, ended``, … (empty when nothing is known)."""
+        return period_label(self.valid_from, self.valid_until, self.is_current)
 
 
 @dataclass
@@ -92,6 +103,7 @@ class RetrievedContext:
     queries: list[str] = field(default_factory=list)
     tokens: int = 0
     is_broad: bool = False
+    time: TimeScope = CURRENT  # which statements it draws on
 
     @property
     def is_empty(self) -> bool:
@@ -122,6 +134,7 @@ def entity_line(fact: EntityFact) -> str:
 
 def relation_line(fact: RelationFact) -> str:
     text = f": {one_line(fact.description)}" if fact.description else ""
+    text += f" ({fact.period})" if fact.period else ""
     refs = f" {cite(fact.refs)}" if fact.refs else ""
     ends = (one_line(fact.subject), one_line(fact.predicate), one_line(fact.object))
     return f"- {' → '.join(ends)}{text}{refs}"

@@ -65,6 +65,9 @@ class RelationCandidate:
     weight: float | None
     description: str
     hop: int
+    valid_from: str | None = None
+    valid_until: str | None = None
+    is_current: bool = True  # no ferag:invalidatedIn
 
 
 @dataclass
@@ -104,11 +107,19 @@ def read_entities(run: SparqlRunner, graph: str, iris: Sequence[str]) -> dict[st
 
 
 def read_relations(
-    run: SparqlRunner, graph: str, iris: Sequence[str], per_entity: int, limit: int, hop: int
+    run: SparqlRunner,
+    graph: str,
+    iris: Sequence[str],
+    per_entity: int,
+    limit: int,
+    hop: int,
+    current_only: bool = True,
 ) -> list[RelationCandidate]:
-    """Relation statements around ``iris``, one record per statement (first labels win)."""
+    """Relation statements around ``iris``, one record per statement (first labels win); only
+    current ones with ``current_only``."""
     found: dict[str, RelationCandidate] = {}
-    for row in run(sparql.relations_of(graph, iris, per_entity, limit)):
+    query = sparql.relations_of(graph, iris, per_entity, limit, current_only)
+    for row in run(query):
         iri = value(row, "st") or ""
         if iri in found:
             continue
@@ -124,6 +135,9 @@ def read_relations(
             weight=number(row, "weight"),
             description=value(row, "description") or "",
             hop=hop,
+            valid_from=value(row, "validFrom"),
+            valid_until=value(row, "validUntil"),
+            is_current=value(row, "invalidatedIn") is None,
         )
     return list(found.values())
 

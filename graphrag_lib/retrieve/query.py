@@ -1,4 +1,5 @@
-"""Question analysis: content words, proper-name candidates, spellings, and broadness.
+"""Question analysis: content words, proper-name candidates, spellings, broadness, and whether
+it asks about the past (words such as "before" or "раньше", years).
 
 ``analyse_question`` is pure and cheap; its result drives entity linking (the words and
 spellings searched in the index) and context assembly (passage ranking, community reports for
@@ -30,6 +31,20 @@ _BROAD_STEMS = (
 )  # fmt: skip
 _BROAD_WORDS = frozenset({"тема", "темы", "тем", "темах"})
 _BROAD_PHRASES = ("what is this about", "what are these documents", "о чём", "о чем")
+# Words that ask about the past (history rather than the current view), and years.
+_PAST = re.compile(
+    r"\b(before|previous(ly)?|former(ly)?|earlier|used to|in the past|"
+    r"раньше|ранее|до этого|прежде|бывш\w*|прошл\w*)\b"
+    r"|\b(was|were)\b.+\bin\b",
+    re.IGNORECASE,
+)
+# A year asked about: "in 2025", "during 2025", "в 2025 году", "2025 год" (a year inside a
+# quoted name such as «Вечная мерзлота 2030» is part of the name, not a time).
+_YEAR = re.compile(
+    r"(?:\b(?:in|during|в|во)\s+(1[89]\d\d|2[01]\d\d)(?!\d))"
+    r"|(?:(?<!\d)(1[89]\d\d|2[01]\d\d)\s+год)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,8 @@ class QueryAnalysis:
     sound_keys: dict[str, str] = field(default_factory=dict)  # proper-name word → sound key
     is_broad: bool = False
     language: str = "en"  # "ru" when the question has Cyrillic letters
+    asks_past: bool = False  # "before", "previously", "раньше", … (history, not the current view)
+    years: tuple[str, ...] = ()  # years the question names ("in 2025", "в 2025 году")
 
     def search_terms(self) -> list[str]:
         """Every word and spelling to look up in the full-text index (stemmed there)."""
@@ -87,8 +104,14 @@ def _is_broad(question: str, content: list[str]) -> bool:
     return any(w in _BROAD_WORDS or w.startswith(_BROAD_STEMS) for w in all_words + content)
 
 
+def _years(question: str) -> tuple[str, ...]:
+    unquoted = _QUOTED.sub(" ", question)
+    return tuple(dict.fromkeys(a or b for a, b in _YEAR.findall(unquoted)))
+
+
 def analyse_question(question: str) -> QueryAnalysis:
-    """Content words, proper names with their spellings and sound keys, and broadness."""
+    """Content words, proper names with their spellings and sound keys, broadness, and the
+    past it asks about."""
     content = list(dict.fromkeys(content_words(question)))
     names = [n for n in _proper_names(question) if n in content]
     keys = {word: key for word in names if (key := sound_key(word))}
@@ -100,4 +123,6 @@ def analyse_question(question: str) -> QueryAnalysis:
         sound_keys=keys,
         is_broad=_is_broad(question, content),
         language="ru" if is_cyrillic(question) else "en",
+        asks_past=bool(_PAST.search(question)),
+        years=_years(question),
     )

@@ -40,23 +40,33 @@ def entity_details(graph: str, entities: Iterable[str]) -> str:
 }}"""
 
 
-def relations_of(graph: str, entities: Iterable[str], per_entity: int, limit: int) -> str:
+def relations_of(
+    graph: str, entities: Iterable[str], per_entity: int, limit: int, current_only: bool = True
+) -> str:
     """The ``limit`` heaviest relation statements with one end among ``entities``, drawn from
     at most ``per_entity`` statements of each entity: a hub with thousands of relations is
-    sampled (in index order), so the cost stays bounded whatever the degree."""
+    sampled (in index order), so the cost stays bounded whatever the degree. With
+    ``current_only``, statements that ended (``ferag:invalidatedIn``) are left out; each row
+    carries the statement's valid time and, if it ended, the version that ended it."""
     samples = " UNION ".join(
         f"{{ SELECT ?st WHERE {{ {{ ?st rdf:subject {iri(e)} }} UNION "
         f"{{ ?st rdf:object {iri(e)} }} }} LIMIT {int(per_entity)} }}"
         for e in entities
     )
-    return f"""{PREFIXES}SELECT ?st ?s ?p ?o ?weight ?description ?pLabel ?sLabel ?oLabel WHERE {{
+    current = "FILTER NOT EXISTS { ?st ferag:invalidatedIn ?ended }" if current_only else ""
+    return f"""{PREFIXES}SELECT ?st ?s ?p ?o ?weight ?description ?pLabel ?sLabel ?oLabel
+       ?validFrom ?validUntil ?invalidatedIn WHERE {{
   GRAPH {iri(graph)} {{
     {{ SELECT ?st ?weight WHERE {{
         {samples}
+        {current}
         OPTIONAL {{ ?st ferag:weight ?weight }}
     }} ORDER BY DESC(?weight) LIMIT {int(limit)} }}
     ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
     OPTIONAL {{ ?st dcterms:description ?description }}
+    OPTIONAL {{ ?st ferag:validFrom ?validFrom }}
+    OPTIONAL {{ ?st ferag:validUntil ?validUntil }}
+    OPTIONAL {{ ?st ferag:invalidatedIn ?invalidatedIn }}
     OPTIONAL {{ ?p rdfs:label ?pLabel }}
     OPTIONAL {{ ?s rdfs:label ?sLabel }}
     OPTIONAL {{ ?o rdfs:label ?oLabel }}
@@ -76,14 +86,17 @@ def degrees(graph: str, entities: Iterable[str]) -> str:
 
 def passages_of(graph: str, sources: Iterable[str], limit: int) -> str:
     """The passages most shared by ``sources`` (entities and statements read from them), with
-    their text and position and their document's title, path and folder."""
+    their text and position and their document's title, path and folder. A statement that
+    ended is also backed by the passages that ended it: its ``ferag:endEvidence`` and those of
+    the statement that superseded it."""
     return f"""{PREFIXES}SELECT ?passage ?hits ?sources ?text ?order ?document ?title ?path ?folder
 WHERE {{
   GRAPH {iri(graph)} {{
     {{ SELECT ?passage (COUNT(DISTINCT ?source) AS ?hits)
               (GROUP_CONCAT(DISTINCT STR(?source); separator=" ") AS ?sources) WHERE {{
         VALUES ?source {{ {_values(sources)} }}
-        ?source prov:wasDerivedFrom ?passage .
+        ?source prov:wasDerivedFrom|ferag:endEvidence|(ferag:supersededBy/prov:wasDerivedFrom)
+                ?passage .
         ?passage a ferag:Passage .
       }} GROUP BY ?passage ORDER BY DESC(?hits) LIMIT {int(limit)} }}
     ?passage ferag:text ?text .

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
@@ -25,6 +25,11 @@ class ChatRequest(RequestModel):
         None, description="Continue this session of yours; omit to start a new one."
     )
     stream: bool = Field(False, description="Answer as server-sent events (token by token).")
+    as_of: date | None = Field(
+        None,
+        description="Answer from the facts that held on this date (ISO `YYYY-MM-DD`), ended "
+        "ones included, instead of the current ones.",
+    )
 
 
 class LinkedEntityPublic(BaseModel):

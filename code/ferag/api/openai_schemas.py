@@ -2,17 +2,18 @@
 (``ferag.llm.openai_wire``, shared with the offline model stand-in) plus ferag's extensions.
 
 Requests accept OpenAI's other fields (temperature, top_p, …) and ignore them; ferag's own
-prompt and settings decide how the model is called. ``session_id`` is ferag's extension
-(``extra_body`` in the ``openai`` client); so are a model's ``name`` and a completion's
-``citations`` and ``ferag``.
+prompt and settings decide how the model is called. ``session_id`` and ``as_of`` are ferag's
+extensions (``extra_body`` in the ``openai`` client; ``as_of`` also in OpenAI's ``metadata``);
+so are a model's ``name`` and a completion's ``citations`` and ``ferag``.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from ferag.api.text import CleanText
 from ferag.llm import openai_wire
@@ -38,6 +39,25 @@ class ChatCompletionRequest(CleanText, openai_wire.ChatCompletionRequest):
         description="ferag extension: record the turn in this session of yours. Without it, "
         "turns of one conversation (same first question) share a session.",
     )
+    as_of: date | None = Field(
+        None,
+        description="ferag extension: answer from the facts that held on this date "
+        "(ISO `YYYY-MM-DD`) instead of the current ones. Also read from `metadata.as_of` "
+        "when absent here.",
+    )
+    metadata: dict[str, str] | None = Field(
+        None, description="OpenAI's request metadata; ferag reads `as_of` from it."
+    )
+
+    @model_validator(mode="after")
+    def _as_of_from_metadata(self) -> ChatCompletionRequest:
+        """Clients that send only OpenAI's own fields can put ``as_of`` in ``metadata``."""
+        if self.as_of is None and self.metadata and (text := self.metadata.get("as_of")):
+            try:
+                self.as_of = date.fromisoformat(text)
+            except ValueError as exc:
+                raise ValueError(f"metadata.as_of must be an ISO date (YYYY-MM-DD): {exc}") from exc
+        return self
 
 
 class ModelCard(openai_wire.ModelCard):
@@ -51,4 +71,7 @@ class ModelList(openai_wire.ModelList):
 
 class ChatCompletion(openai_wire.ChatCompletion):
     citations: list[dict[str, Any]] = Field(description="ferag: the cited sources.")
-    ferag: dict[str, Any] = Field(description="ferag: session, message, entities, SPARQL.")
+    ferag: dict[str, Any] = Field(
+        description="ferag: session, message, entities, SPARQL, the time scope of the context "
+        "(`time`) and its statements with their valid times (`relations`)."
+    )

@@ -1,7 +1,8 @@
 """Chat turns over a RAG's approved (production) graph.
 
 ```
-question ─► link_entities (PostgreSQL index) ─► retrieve_context (SPARQL on prod)
+question (+ as_of) ─► link_entities (PostgreSQL index) ─► time_scope
+         ─► retrieve_context (SPARQL on prod: current statements, or those of a date or the past)
          ─► build_messages (+ recent turns) ─► chat model, whole or streamed
          ─► citations ─► user + assistant messages, telemetry in the assistant's ``data``
 ```
@@ -22,6 +23,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,6 +41,7 @@ from graphrag_lib.retrieve import (
     LinkedEntity,
     LinkingConfig,
     Reference,
+    RelationFact,
     RetrievalConfig,
     RetrievedContext,
     Turn,
@@ -48,6 +51,7 @@ from graphrag_lib.retrieve import (
     estimate_tokens,
     resolve_citations,
     retrieve_context,
+    time_scope,
 )
 
 logger = logging.getLogger(__name__)
@@ -130,22 +134,21 @@ def prepare_turn(
     target: SessionTarget,
     question: str,
     history: list[Turn],
+    as_of: date | None = None,
 ) -> PreparedTurn:
-    """Link, retrieve and build the prompt (reads only); times each stage."""
+    """Link, retrieve and build the prompt (reads only); times each stage. The context holds
+    the current statements, or those valid on ``as_of`` (or in the past the question asks
+    about: ``graphrag_lib.retrieve.time``)."""
     rag_id = target.rag_id
     started = time.perf_counter()
     linked = _link(db, rag_id, question, history, settings)
     linked_at = time.perf_counter()
     space = RagSpace.of(store, str(settings.base_iri), rag_id)
     config = RetrievalConfig(context_tokens=settings.chat_context_tokens)
+    analysis = analyse_question(question)
+    scope = time_scope(analysis.asks_past, analysis.years, as_of.isoformat() if as_of else None)
     with store_errors("read the RAG's graph", consequence=None):
-        context = retrieve_context(
-            store_runner(space),
-            space.prod,
-            analyse_question(question),
-            linked,
-            config,
-        )
+        context = retrieve_context(store_runner(space), space.prod, analysis, linked, config, scope)
     context_at = time.perf_counter()
     messages = build_messages(question, context, history)
     timings = {
@@ -176,6 +179,20 @@ def answer_turn(model: AnswerModel, prepared: PreparedTurn) -> Answer:
     return Answer(reply, model.model, model.is_standin)
 
 
+def _relation_public(fact: RelationFact) -> dict[str, Any]:
+    """A statement of the context as the telemetry lists it, with its valid time."""
+    return {
+        "iri": fact.iri,
+        "subject": fact.subject,
+        "predicate": fact.predicate,
+        "object": fact.object,
+        "valid_from": fact.valid_from,
+        "valid_until": fact.valid_until,
+        "current": fact.is_current,
+        "refs": list(fact.refs),
+    }
+
+
 def _telemetry(prepared: PreparedTurn, answer: Answer) -> dict[str, Any]:
     reply = answer.reply
     citations, unknown = resolve_citations(reply.text, prepared.context)
@@ -187,6 +204,8 @@ def _telemetry(prepared: PreparedTurn, answer: Answer) -> dict[str, Any]:
     return {
         "entities": [asdict(e) for e in prepared.linked],
         "entities_in_context": [f.iri for f in context.entities],
+        "relations_in_context": [_relation_public(f) for f in context.relations],
+        "time": context.time.describe(),
         "passages": [r.iri for r in context.passages],
         "references": [asdict(r) for r in context.references],
         "citations": [r.number for r in citations],
@@ -298,12 +317,13 @@ def start_turn(
     settings: Settings,
     target: SessionTarget,
     question: str,
+    as_of: date | None = None,
 ) -> PreparedTurn:
     """Prepare the question with the recent turns of its session."""
     history: list[Turn] = []
     if target.new_title is None:
         history = chat_sessions.recent_turns(db, target.session_id, settings.chat_history_turns)
-    return prepare_turn(db, store, settings, target, question, history)
+    return prepare_turn(db, store, settings, target, question, history, as_of)
 
 
 def complete_turn(

@@ -1,6 +1,6 @@
 """A cycle's change set in human terms: entities, relations and ontology terms added, changed
-and removed, and the merges of entity resolution, each with the passages behind it; counted in
-full and paged section by section.
+and removed, the merges of entity resolution, and the facts it supersedes, ends or flags, each
+with the passages behind it; counted in full and paged section by section.
 
 Everything is read by ``ferag.store.change_sets`` from the cycle's ``add`` and ``remove``
 graphs and production, and only for the resources of the requested page, so the cost follows
@@ -19,6 +19,7 @@ from rdflib import URIRef
 from ferag.cycle import lifecycle
 from ferag.db.models import Cycle, CycleStatus
 from ferag.errors import Conflict
+from ferag.services.diff_facts import fact_change, load_fact_page
 from ferag.services.diff_items import (
     Facts,
     entity_change,
@@ -31,6 +32,7 @@ from ferag.services.diff_models import (
     DiffCounts,
     DiffSection,
     EntityChanges,
+    FactChanges,
     GateViolation,
     MergeChanges,
     OntologyChanges,
@@ -43,11 +45,13 @@ from ferag.store.cycles import cycle_violations
 from ferag.store.space import RagSpace
 from graphrag_lib.vocab import RagIris
 
+FACT_SECTIONS: tuple[DiffSection, ...] = ("facts_superseded", "facts_ended", "facts_flagged")
 SECTIONS: tuple[DiffSection, ...] = (
     "entities_added", "entities_changed", "entities_removed",
     "relations_added", "relations_changed", "relations_removed",
     "ontology_added", "ontology_changed",
     "merges_production", "merges_cycle", "merges_flagged",
+    *FACT_SECTIONS,
 )  # fmt: skip
 READABLE = (CycleStatus.review, CycleStatus.stale, CycleStatus.approved)
 
@@ -68,12 +72,30 @@ def _section_items(
     if not subjects:
         return []
     group, change = name.split("_")
+    if group == "facts":
+        return _fact_items(space, graphs, subjects, change)
     if group == "merges":  # records are added resources, whatever their scope
         change = "added"
     facts = Facts(space, graphs)
     facts.load(subjects)
     facts.load_related(subjects, change)
     return [_BUILDERS[group](facts, s, change, space.iris) for s in subjects]
+
+
+def _fact_items(
+    space: RagSpace, graphs: ChangeSetGraphs, subjects: list[URIRef], change: str
+) -> list[Any]:
+    facts = Facts(space, graphs)
+    load_fact_page(facts, subjects)
+    return [fact_change(facts, s, change, space.iris) for s in subjects]
+
+
+def _fact_changes(part: Callable[[str], list[Any]]) -> FactChanges:
+    return FactChanges(
+        superseded=part("facts_superseded"),
+        ended=part("facts_ended"),
+        flagged=part("facts_flagged"),
+    )
 
 
 def cycle_diff(
@@ -98,8 +120,8 @@ def cycle_diff(
     with store_errors("read the change set"):
         counts = DiffCounts(**count_changes(space, graphs, SECTIONS))
         counts.violations, violations = _violations(space, cycle, section, (offset, limit))
-        for name in SECTIONS if section is None or section not in SECTIONS else (section,):
-            if getattr(counts, name) > offset:
+        for name in SECTIONS:  # "violations" is not one of them: it is read above
+            if section in (None, name) and getattr(counts, name) > offset:
                 items[name] = _section_items(space, graphs, name, (offset, limit))
 
     def part(name: str) -> list[Any]:
@@ -131,6 +153,7 @@ def cycle_diff(
             flagged=part("merges_flagged"),
         ),
         violations=violations,
+        facts=_fact_changes(part),
     )
 
 

@@ -7,6 +7,7 @@ what is new (``add``), what it replaces (``remove``) and what stays (``prod``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Iterable
 from decimal import Decimal
 
@@ -87,14 +88,21 @@ class Facts:
     def load_related(self, subjects: Iterable[Node], change: str) -> None:
         """Passages and their documents, and the labels of relations' ends."""
         listed = list(subjects)
-        passages = {p for s in listed for p in self.passages(s, change)}
-        ends = {o for s in listed for p in _ENDS for o in self.values(s, p)}
+        self.load_sources({p for s in listed for p in self.passages(s, change)}, listed)
+
+    def load_sources(self, passages: set[Node], items: Iterable[Node]) -> None:
+        """The text and document of ``passages``, and the labels of ``items``' ends."""
+        ends = {o for s in items for p in _ENDS for o in self.values(s, p)}
         self.load(passages | ends, (FERAG.text, FERAG.inDocument, RDFS.label))
         self.load({d for p in passages for d in self.values(p, FERAG.inDocument)}, (FERAG.path,))
 
     def provenance(self, s: Node, change: str, mention: str | None) -> list[Provenance]:
+        return self.sources(self.passages(s, change), mention)
+
+    def sources(self, passages: Iterable[Node], mention: str | None) -> list[Provenance]:
+        """``passages`` (loaded by ``load_sources``) as snippets around ``mention``."""
         found = []
-        for passage in self.passages(s, change):
+        for passage in passages:
             document = self.first(passage, FERAG.inDocument)
             found.append(
                 Provenance(
@@ -135,18 +143,34 @@ def _number(node: Node | None) -> float | None:
     return None
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+
+def added_text(old: str, new: str) -> str | None:
+    """What a merged description adds to ``old``: the sentences of ``new`` that ``old`` does
+    not hold (merge appends them), None when the new text adds nothing."""
+    held = {" ".join(part.casefold().split()) for part in _SENTENCE_END.split(old)}
+    added = [
+        part.strip()
+        for part in _SENTENCE_END.split(new)
+        if part.strip() and " ".join(part.casefold().split()) not in held
+    ]
+    return " ".join(added) or None
+
+
 def entity_change(facts: Facts, s: URIRef, change: str, iris: RagIris) -> EntityChange:
     label = facts.text(s, RDFS.label)
     typed = NEWEST[change] if change != "changed" else GRAPHS
     classes = [c for c in facts.values(s, RDF.type, typed) if c != FERAG.Entity]
+    description = facts.text(s, DCTERMS.description, NEWEST[change])
+    old = facts.text(s, DCTERMS.description, ("remove",)) if change == "changed" else None
     return EntityChange(
         iri=str(s),
         label=label,
         classes=[iris.local_name(c) or compact(c, iris) for c in classes if isinstance(c, URIRef)],
-        description=facts.text(s, DCTERMS.description, NEWEST[change]),
-        old_description=(
-            facts.text(s, DCTERMS.description, ("remove",)) if change == "changed" else None
-        ),
+        description=description,
+        old_description=old,
+        description_added=added_text(old, description) if old and description else None,
         new_aliases=(
             [str(a) for a in facts.values(s, SKOS.altLabel, ("add",))]
             if change != "removed"
@@ -156,20 +180,21 @@ def entity_change(facts: Facts, s: URIRef, change: str, iris: RagIris) -> Entity
     )
 
 
-def _end(facts: Facts, s: URIRef, p: URIRef) -> EntityRef:
+def end_ref(facts: Facts, s: Node, p: URIRef) -> EntityRef:
+    """The entity at ``p`` of ``s`` (a relation's end, a merge's survivor) with its label."""
     node = facts.first(s, p)
     return EntityRef(iri=str(node or ""), label=facts.text(node, RDFS.label))
 
 
 def relation_change(facts: Facts, s: URIRef, change: str, iris: RagIris) -> RelationChange:
-    subject = _end(facts, s, RDF.subject)
+    subject = end_ref(facts, s, RDF.subject)
     predicate = facts.first(s, RDF.predicate)
     changed = change == "changed"
     return RelationChange(
         iri=str(s),
         subject=subject,
         predicate=compact(predicate, iris) if predicate is not None else "",
-        object=_end(facts, s, RDF.object),
+        object=end_ref(facts, s, RDF.object),
         description=facts.text(s, DCTERMS.description, NEWEST[change]),
         old_description=facts.text(s, DCTERMS.description, ("remove",)) if changed else None,
         weight=_number(facts.first(s, FERAG.weight, NEWEST[change])),
@@ -213,8 +238,8 @@ def merge_record(facts: Facts, s: URIRef, change: str, iris: RagIris) -> MergeRe
         iri=str(s),
         status="flagged" if status == "flagged" else "merged",
         scope="cycle" if facts.text(s, FERAG.mergeScope, ("add",)) == "cycle" else "production",
-        survivor=_end(facts, s, FERAG.survivor),
-        absorbed=_end(facts, s, FERAG.absorbed),
+        survivor=end_ref(facts, s, FERAG.survivor),
+        absorbed=end_ref(facts, s, FERAG.absorbed),
         absorbed_labels=names,
         score=_number(facts.first(s, FERAG.score, ("add",))),
         signals=_signals(facts.text(s, FERAG.evidence, ("add",))),

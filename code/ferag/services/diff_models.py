@@ -27,9 +27,13 @@ DiffSection = Literal[
     "merges_cycle",
     "merges_flagged",
     "violations",
+    "facts_superseded",
+    "facts_ended",
+    "facts_flagged",
 ]
 
 OntologyKind = Literal["class", "object_property", "datatype_property"]
+FactStatus = Literal["superseded", "ended", "flagged"]
 
 
 class Provenance(BaseModel):
@@ -50,6 +54,11 @@ class EntityChange(BaseModel):
     classes: list[str] = Field(description="Local names of its ontology classes.")
     description: str | None = Field(description="New description (current one if unchanged).")
     old_description: str | None = Field(description="The description this change replaces.")
+    description_added: str | None = Field(
+        None,
+        description="What the merged description adds to the old one (its new sentences); "
+        "None when nothing was merged.",
+    )
     new_aliases: list[str]
     provenance: list[Provenance] = Field(description="Passages behind the change (at most 3).")
 
@@ -108,6 +117,50 @@ class MergeRecord(BaseModel):
     )
 
 
+class FactStatement(BaseModel):
+    """A relation statement with its valid time (``docs/rdf-model.md``, "Time")."""
+
+    iri: str
+    subject: EntityRef
+    predicate: str = Field(description="Compact IRI of the property, e.g. `ont:directorOf`.")
+    object: EntityRef
+    description: str | None
+    valid_from: str | None = Field(description="When it became true: `2015`, `2026-03`, a date.")
+    valid_from_source: str | None = Field(
+        description="`text`, `document-metadata`, `file-name` or `upload`."
+    )
+    valid_until: str | None = Field(description="When it stopped being true, if it did.")
+    valid_until_source: str | None
+    recorded_in: int | None = Field(description="The version whose approval added it.")
+    provenance: list[Provenance] = Field(description="Passages it was read from (at most 3).")
+
+
+class FactChange(BaseModel):
+    """A statement the change set ends (``superseded``, ``ended``) or flags as possibly stale."""
+
+    iri: str = Field(description="The old statement.")
+    status: FactStatus
+    old: FactStatement = Field(description="The old statement, with the end this change sets.")
+    new: FactStatement | None = Field(
+        description="`superseded`: the statement that replaces it; otherwise None."
+    )
+    reason: str | None = Field(
+        description="Why it ends, e.g. `functional property ont:directorOf` or the model's reason."
+    )
+    invalidated_in: int | None = Field(description="The version whose approval ends it.")
+    end_description: str | None = Field(description="`ended`: what the documents say.")
+    evidence: list[Provenance] = Field(
+        description="Passages behind the change: the new statement's (`superseded`), those "
+        "saying it ended (`ended`), or those that may contradict it (`flagged`)."
+    )
+
+
+class FactChanges(BaseModel):
+    superseded: list[FactChange] = Field(default_factory=list)
+    ended: list[FactChange] = Field(default_factory=list)
+    flagged: list[FactChange] = Field(default_factory=list)
+
+
 class MergeChanges(BaseModel):
     production: list[MergeRecord] = Field(default_factory=list)
     cycle: list[MergeRecord] = Field(default_factory=list)
@@ -143,6 +196,9 @@ class DiffCounts(BaseModel):
     merges_production: int
     merges_cycle: int
     merges_flagged: int
+    facts_superseded: int = Field(description="Statements a new statement replaces.")
+    facts_ended: int = Field(description="Statements the documents say ended.")
+    facts_flagged: int = Field(description="Current statements a new document may contradict.")
     aliases_added: int
     descriptions_changed: int
     triples_added: int
@@ -181,6 +237,11 @@ class CycleDiffPublic(BaseModel):
         default_factory=list,
         description="What the consistency gate found (docs/gate.md): approval answers 409 "
         "`consistency_violations` unless the owner overrides with a reason.",
+    )
+    facts: FactChanges = Field(
+        default_factory=FactChanges,
+        description="Facts that change: statements superseded by a new one, ended, or flagged "
+        "as possibly stale, with their valid times, sources and passages.",
     )
 
 

@@ -10,7 +10,12 @@ page, so its cost follows the page and the change set, never production. What a 
 - *changed*: any other resource with triples in ``add`` or ``remove`` that production types;
 - *merges* (``merges_production``, ``merges_cycle``, ``merges_flagged``): the ``ferag:Merge``
   records in ``add`` that merged names into a production entity, merged entities of the cycle,
-  or flagged a possible duplicate kept apart.
+  or flagged a possible duplicate kept apart;
+- *facts* (``facts_superseded``, ``facts_ended``, ``facts_flagged``): relation statements the
+  change set invalidates (``ferag:invalidatedIn`` in ``add``) because a new statement replaces
+  them (``ferag:supersededBy``) or because the documents say they ended (no successor), and
+  current statements a new document may contradict (``ferag:staleEvidence``, the fact judge was
+  unsure). See ``docs/rdf-model.md``, "Time".
 """
 
 from __future__ import annotations
@@ -70,10 +75,12 @@ class ChangeSetGraphs:
 
     def section(self, name: str) -> str:
         """The pattern binding ``?s`` to the resources of section ``name``
-        (``{entities|relations|ontology}_{added|changed|removed}``)."""
+        (``{entities|relations|ontology}_{added|changed|removed}``, ``merges_…``, ``facts_…``)."""
         group, change = name.split("_")
         if group == "merges":
             return self._merges(change)
+        if group == "facts":
+            return self._facts(change)
         kind = _KINDS[group]
         if change == "added":
             return f"GRAPH {self.add} {{ {kind} }}"
@@ -88,6 +95,19 @@ class ChangeSetGraphs:
             f"FILTER NOT EXISTS {{ GRAPH {self.add} {{ {kind} }} }} "
             f"FILTER NOT EXISTS {{ GRAPH {self.remove} {{ {kind} }} }}"
         )
+
+    def _facts(self, name: str) -> str:
+        statement = (
+            f"FILTER(EXISTS {{ GRAPH {self.prod} {{ ?s a {iri(FERAG.Relation)} }} }} "
+            f"|| EXISTS {{ GRAPH {self.add} {{ ?s a {iri(FERAG.Relation)} }} }})"
+        )
+        if name == "flagged":
+            return f"GRAPH {self.add} {{ ?s {iri(FERAG.staleEvidence)} ?evidence }} {statement}"
+        successor = f"GRAPH {self.add} {{ ?s {iri(FERAG.supersededBy)} ?new }}"
+        ended = f"GRAPH {self.add} {{ ?s {iri(FERAG.invalidatedIn)} ?version }} {statement}"
+        if name == "superseded":
+            return f"{ended} FILTER EXISTS {{ {successor} }}"
+        return f"{ended} FILTER NOT EXISTS {{ {successor} }}"
 
     def _merges(self, name: str) -> str:
         status, scope = _MERGES[name]

@@ -1,8 +1,8 @@
 """Chat over a RAG's approved graph, chat sessions, and the caller's API keys.
 
 ``POST /rags/{id}/chat`` answers whole (JSON) or, with ``stream: true``, as server-sent events:
-``context`` (session, entities, references), ``token`` … (answer text), then ``done`` (the
-whole ``ChatAnswer``) or ``error``.
+``context`` (session, entities, references, time scope), ``token`` … (answer text), then
+``done`` (the whole ``ChatAnswer``) or ``error``.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ def _chat_events(prepared: PreparedTurn, events: Iterator[StreamEvent]) -> Itera
             "session_id": str(prepared.target.session_id),
             "entities": [LinkedEntityPublic.of(e).model_dump() for e in prepared.linked],
             "references": [CitationPublic.of(r).model_dump() for r in prepared.context.references],
+            "time": prepared.context.time.describe(),
         },
     )
     for event in events:
@@ -94,7 +95,7 @@ def ask_question(
 ) -> ChatAnswer | StreamingResponse:
     """Answer a question from the RAG's approved graph, citing its sources."""
     target = chat.session_target(db, access.rag.id, access.user.id, body.session_id, body.question)
-    prepared = chat.start_turn(db, store, settings, target, body.question)
+    prepared = chat.start_turn(db, store, settings, target, body.question, body.as_of)
     db.close()  # the model may take minutes: hold no connection meanwhile
     if not body.stream:
         return answer_public(chat.complete_turn(session_factory, model, prepared))

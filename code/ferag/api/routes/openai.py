@@ -172,7 +172,7 @@ def create_chat_completion(
     else:
         derived = _session_id(body, user, rag)
         target = chat.conversation_target(db, rag.id, user.id, derived, question)
-    prepared = chat.prepare_turn(db, store, settings, target, question, history)
+    prepared = chat.prepare_turn(db, store, settings, target, question, history, body.as_of)
     db.close()  # the model may take minutes: hold no connection meanwhile
     if body.stream:
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
@@ -193,6 +193,8 @@ def _extras(result: TurnResult) -> dict[str, Any]:
         "message_id": result.message_id,
         "entities": [LinkedEntityPublic.of(e).model_dump() for e in result.entities],
         "sparql": result.sparql,
+        "time": result.telemetry["time"],
+        "relations": result.telemetry["relations_in_context"],
     }
 
 
