@@ -112,3 +112,14 @@ def test_nothing_is_superseded_without_a_contradiction(gold_run: TemporalRun) ->
 def test_production_has_no_functional_property_violation(gold_run: TemporalRun) -> None:
     for cycle in _cycles(gold_run):
         assert cycle.evaluation.violations == [], _report(gold_run)
+
+
+def test_facts_are_dated_from_the_documents(gold_run: TemporalRun) -> None:
+    for cycle in _cycles(gold_run):
+        e = cycle.evaluation
+        assert sorted(e.valid_from_correct) == sorted(e.current_facts), _report(gold_run)
+
+
+def test_history_is_kept_not_written_over(gold_run: TemporalRun) -> None:
+    for cycle in _cycles(gold_run):
+        assert cycle.evaluation.overwritten == [], _report(gold_run)
