@@ -27,7 +27,7 @@ from ferag.settings import Settings
 from ferag.stack.threaded import ThreadedServer
 from tests.fixtures.temporal.gold import Gold, load_gold
 from tests.fixtures.temporal.gold_model import gold_model
-from tests.fixtures.temporal.runs import CycleRun, TemporalRun, run_cycles
+from tests.fixtures.temporal.runs import TemporalRun, run_cycles
 from tests.workers import start_worker
 
 pytestmark = pytest.mark.slow
@@ -71,14 +71,6 @@ def gold_run(
     yield run
 
 
-def _report(run: TemporalRun) -> str:
-    return run.report()
-
-
-def _cycles(run: TemporalRun) -> list[CycleRun]:
-    return list(run.cycles)
-
-
 def test_every_cycle_is_approved(gold_run: TemporalRun) -> None:
     refused = [
         f"{c.evaluation.cycle}: {c.approval.status_code} {c.approval.text[:300]}"
@@ -89,37 +81,37 @@ def test_every_cycle_is_approved(gold_run: TemporalRun) -> None:
 
 
 def test_every_designed_change_leaves_exactly_one_current_fact(gold_run: TemporalRun) -> None:
-    for cycle in _cycles(gold_run):
+    for cycle in gold_run.cycles:
         e = cycle.evaluation
-        assert sorted(e.one_current) == sorted(e.changes), _report(gold_run)
-        assert e.lost == [], _report(gold_run)
+        assert sorted(e.one_current) == sorted(e.changes), gold_run.report()
+        assert e.lost == [], gold_run.report()
 
 
 def test_ended_facts_are_invalidated_with_the_documents_date(gold_run: TemporalRun) -> None:
-    for cycle in _cycles(gold_run):
+    for cycle in gold_run.cycles:
         e = cycle.evaluation
-        assert e.missed == [], _report(gold_run)
-        assert sorted(e.dated_correctly) == sorted(e.ended), _report(gold_run)
+        assert e.missed == [], gold_run.report()
+        assert sorted(e.dated_correctly) == sorted(e.ended), gold_run.report()
 
 
 def test_nothing_is_superseded_without_a_contradiction(gold_run: TemporalRun) -> None:
-    for cycle in _cycles(gold_run):
+    for cycle in gold_run.cycles:
         e = cycle.evaluation
-        assert e.wrongly_superseded == [], _report(gold_run)
-        assert sorted(e.restated_untouched) == sorted(e.restated), _report(gold_run)
+        assert e.wrongly_superseded == [], gold_run.report()
+        assert sorted(e.restated_untouched) == sorted(e.restated), gold_run.report()
 
 
 def test_production_has_no_functional_property_violation(gold_run: TemporalRun) -> None:
-    for cycle in _cycles(gold_run):
-        assert cycle.evaluation.violations == [], _report(gold_run)
+    for cycle in gold_run.cycles:
+        assert cycle.evaluation.violations == [], gold_run.report()
 
 
 def test_facts_are_dated_from_the_documents(gold_run: TemporalRun) -> None:
-    for cycle in _cycles(gold_run):
+    for cycle in gold_run.cycles:
         e = cycle.evaluation
-        assert sorted(e.valid_from_correct) == sorted(e.current_facts), _report(gold_run)
+        assert sorted(e.valid_from_correct) == sorted(e.current_facts), gold_run.report()
 
 
 def test_history_is_kept_not_written_over(gold_run: TemporalRun) -> None:
-    for cycle in _cycles(gold_run):
-        assert cycle.evaluation.overwritten == [], _report(gold_run)
+    for cycle in gold_run.cycles:
+        assert cycle.evaluation.overwritten == [], gold_run.report()
