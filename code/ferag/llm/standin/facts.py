@@ -14,12 +14,11 @@ Rule-based, not a model. Per pair of an existing and a new statement:
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from ferag.llm.openai_wire import ChatCompletionRequest
-from ferag.llm.standin.rules import Rule
+from ferag.llm.standin.rules import Rule, answer_pairs
 from graphrag_lib.temporal.judge import MARKER
 from graphrag_lib.vocab import normalise_label
 
@@ -66,18 +65,9 @@ def verdict(existing: dict[str, Any], new: dict[str, Any]) -> tuple[str, str]:
 
 
 def respond(request: ChatCompletionRequest) -> str:
-    text = request.last_user_text()
-    start = text.find("{")
-    try:
-        pairs = json.loads(text[start:]).get("pairs", []) if start >= 0 else []
-    except ValueError:
-        pairs = []
-    answers = []
-    for pair in pairs if isinstance(pairs, list) else []:
-        if isinstance(pair, dict):
-            found, reason = verdict(pair.get("existing") or {}, pair.get("new") or {})
-            answers.append({"id": str(pair.get("id")), "verdict": found, "reason": reason})
-    return json.dumps({"answers": answers}, ensure_ascii=False)
+    return answer_pairs(
+        request, lambda pair: verdict(pair.get("existing") or {}, pair.get("new") or {})
+    )
 
 
 FACT_RULES: tuple[Rule, ...] = (Rule("facts", _is_fact_judge, respond),)

@@ -9,11 +9,10 @@ rule cannot tell).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ferag.llm.openai_wire import ChatCompletionRequest
-from ferag.llm.standin.rules import Rule
+from ferag.llm.standin.rules import Rule, answer_pairs
 from graphrag_lib.resolution.judge import MARKER
 from graphrag_lib.resolution.names import NameForms
 from graphrag_lib.resolution.similarity import name_signals
@@ -49,18 +48,7 @@ def _leading_words(short: NameForms, long: NameForms) -> bool:
 
 
 def respond(request: ChatCompletionRequest) -> str:
-    text = request.last_user_text()
-    start = text.find("{")
-    try:
-        pairs = json.loads(text[start:]).get("pairs", []) if start >= 0 else []
-    except ValueError:
-        pairs = []
-    answers = []
-    for pair in pairs if isinstance(pairs, list) else []:
-        if isinstance(pair, dict):
-            verdict, reason = _verdict(pair)
-            answers.append({"id": str(pair.get("id")), "verdict": verdict, "reason": reason})
-    return json.dumps({"answers": answers}, ensure_ascii=False)
+    return answer_pairs(request, _verdict)
 
 
 RESOLUTION_RULES: tuple[Rule, ...] = (Rule("resolution", _is_resolution, respond),)

@@ -9,9 +9,11 @@ everything and must stay last.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ferag.llm.openai_wire import ChatCompletionRequest
 
@@ -43,6 +45,27 @@ def respond_extractively(request: ChatCompletionRequest) -> str:
     if len(words) > EXTRACT_MAX_WORDS:
         reply = " ".join(words[:EXTRACT_MAX_WORDS]) + " …"
     return reply
+
+
+PairVerdict = Callable[[dict[str, Any]], tuple[str, str]]
+
+
+def answer_pairs(request: ChatCompletionRequest, judge: PairVerdict) -> str:
+    """The answer to a judge's batch prompt (resolution, facts): the ``{"pairs": [...]}`` JSON
+    of the last user message judged pair by pair, as ``{"answers": [{id, verdict, reason}]}``.
+    Malformed input gets no answers, as a weak model's reply would."""
+    text = request.last_user_text()
+    start = text.find("{")
+    try:
+        pairs = json.loads(text[start:]).get("pairs", []) if start >= 0 else []
+    except ValueError:
+        pairs = []
+    answers = []
+    for pair in pairs if isinstance(pairs, list) else []:
+        if isinstance(pair, dict):
+            verdict, reason = judge(pair)
+            answers.append({"id": str(pair.get("id")), "verdict": verdict, "reason": reason})
+    return json.dumps({"answers": answers}, ensure_ascii=False)
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (
