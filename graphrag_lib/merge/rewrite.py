@@ -3,12 +3,14 @@ re-keyed from their resolved ends, and values that became duplicates combined.""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
+from graphrag_lib.temporal.times import Dated, first_stated
 from graphrag_lib.vocab import FERAG, RagIris, relation_key
 
 # Properties with one value per resource; the others (types, aliases, provenance, members, direct
@@ -58,7 +60,34 @@ def rekey_statements(graph: Graph, iris: RagIris) -> Graph:
         s_key, o_key = iris.key_of(subject, "entity"), iris.key_of(obj, "entity")
         if isinstance(statement, URIRef) and s_key and o_key:
             mapping[statement] = iris.relation(relation_key(s_key, predicate, o_key))
+    _one_valid_time(graph, mapping)
     return rename(graph, mapping)
+
+
+def _one_valid_time(graph: Graph, mapping: Mapping[URIRef, URIRef]) -> None:
+    """Statements that become one (their ends were resolved to the same entities) keep one
+    start time and its source (``first_stated``), paired as they were read."""
+    merging: dict[URIRef, list[URIRef]] = defaultdict(list)
+    for statement, target in mapping.items():
+        merging[target].append(statement)
+    for statements in merging.values():
+        if len(statements) < 2:
+            continue
+        times = [
+            Dated(value, source if isinstance(source, Literal) else None)
+            for statement in statements
+            for value in graph.objects(statement, FERAG.validFrom)
+            if isinstance(value, Literal)
+            for source in [graph.value(statement, FERAG.validFromSource)]
+        ]
+        kept = first_stated(times)
+        for statement in statements:
+            graph.remove((statement, FERAG.validFrom, None))
+            graph.remove((statement, FERAG.validFromSource, None))
+        if kept is not None:
+            graph.add((statements[0], FERAG.validFrom, kept.value))
+            if kept.source is not None:
+                graph.add((statements[0], FERAG.validFromSource, kept.source))
 
 
 def set_entity_keys(graph: Graph, iris: RagIris) -> None:

@@ -52,3 +52,12 @@ def latest(values: list[Dated]) -> Dated | None:
     if not known:
         return None
     return max(known, key=lambda v: parts(v.value) or ())
+
+
+def first_stated(values: list[Dated]) -> Dated | None:
+    """The start time to keep when several statements become one: a time the text states
+    before a document's date, then the earliest; None when none is known."""
+    known = [v for v in values if parts(v.value) is not None]
+    if not known:
+        return None
+    return min(known, key=lambda v: (str(v.source) != "text", parts(v.value) or ()))

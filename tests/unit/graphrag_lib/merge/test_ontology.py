@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 import pytest
-from rdflib import Graph, Literal
-from rdflib.namespace import RDF, RDFS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
 
 from graphrag_lib.merge import GraphProductionView, MergeConfig, compute_change_set
 from graphrag_lib.merge.ontology import align_ontology
@@ -56,3 +56,28 @@ def test_a_subclass_link_closing_a_cycle_with_production_is_dropped(
         )
     assert (ONT.Agent, RDFS.subClassOf, ONT.Person) not in change_set.add
     assert "closes a cycle" in caplog.text
+
+
+def _add_property(graph: Graph, prop: URIRef, label: str, domain: URIRef, range_: URIRef) -> None:
+    graph.add((prop, RDF.type, OWL.ObjectProperty))
+    graph.add((prop, RDFS.label, Literal(label)))
+    graph.add((prop, RDFS.domain, domain))
+    graph.add((prop, RDFS.range, range_))
+
+
+def test_a_property_aligns_only_where_its_ends_fit() -> None:
+    """ "programme" (an event's site) and "programme" (an organisation's event) share a label,
+    not a meaning: mapping one onto the other would put an organisation where an event must
+    be, which the consistency gate then (rightly) refuses. A narrower end still fits."""
+    production, candidate = Graph(), Graph()
+    for graph in (production, candidate):
+        for cls in ("Event", "Geo", "Organization", "Person"):
+            add_class(graph, ONT[cls], cls)
+    add_class(candidate, ONT.Institute, "Institute", parent=ONT.Organization)
+    _add_property(production, ONT.programme, "programme", ONT.Event, ONT.Geo)
+    _add_property(production, ONT.leads, "leads", ONT.Person, ONT.Organization)
+    _add_property(candidate, ONT.organizationProgramme, "programme", ONT.Organization, ONT.Event)
+    _add_property(candidate, ONT.personLeads, "leads", ONT.Person, ONT.Institute)
+    alignment = align_ontology(candidate, production)
+    assert alignment.term_map == {ONT.personLeads: ONT.leads}
+    assert ONT.organizationProgramme in alignment.added

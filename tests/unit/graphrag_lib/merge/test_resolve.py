@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rdflib import Graph, Literal
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from graphrag_lib.merge import (
     ChangeSetStats,
@@ -87,3 +87,39 @@ def test_a_subclass_is_compatible() -> None:
     ) in merged
     assert stats.entities_changed == 1
     assert (apple, SKOS.altLabel, None) not in merged  # "APPLE" is the same name
+
+
+def _dated(graph: Graph, statement: URIRef, when: Literal, source: str) -> None:
+    """``statement`` became true ``when`` (from ``source``)."""
+    graph.add((statement, FERAG.validFrom, when))
+    graph.add((statement, FERAG.validFromSource, Literal(source)))
+
+
+def test_relations_that_become_one_keep_one_valid_time() -> None:
+    """Two names of one institute in one cycle, each with a dated "Alice works for" relation:
+    after resolution they are one statement with one start date (a date the text states wins
+    over a document's date; the earlier of two stated dates), so the consistency gate's
+    "validFrom must be one" holds."""
+    candidate = _ontology()
+    full = add_entity(candidate, "Acme Corporation", ONT.Organization, aliases=("Acme Corp",))
+    short = add_entity(candidate, "Acme Corp", ONT.Organization)
+    alice = add_entity(candidate, "Alice", ONT.Person)
+    _dated(
+        candidate,
+        add_relation(candidate, "a", alice, ONT.worksFor, full),
+        Literal("2019", datatype=XSD.gYear),
+        "reports/2021.md",
+    )
+    _dated(
+        candidate,
+        add_relation(candidate, "b", alice, ONT.worksFor, short),
+        Literal("2020-05", datatype=XSD.gYearMonth),
+        "text",
+    )
+    merged, _ = _merge(candidate, Graph())
+    statements = list(merged.subjects(RDF.predicate, ONT.worksFor))
+    assert len(statements) == 1
+    assert list(merged.objects(statements[0], FERAG.validFrom)) == [
+        Literal("2020-05", datatype=XSD.gYearMonth)
+    ]
+    assert list(merged.objects(statements[0], FERAG.validFromSource)) == [Literal("text")]
