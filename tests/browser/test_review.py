@@ -135,6 +135,10 @@ def test_merges_consistency_override_graph_and_a_split(
     seen.page.locator("details.item summary").click()
     expect(seen.page.locator("table.signals")).to_be_visible()
     expect(seen.page.locator("details.item form, details.item button")).to_have_count(0)
+    seen.page.goto(graph)
+    expect(seen.page.locator("#graph svg g.center text")).to_have_text("Acme Corp")
+    seen.page.goto(f"/ui/rags/{rag_id}/cycles/{cycle_id}/graph?entity=https://example.org/x")
+    expect(seen.page.get_by_role("heading").first).to_contain_text("not an entity")
     seen.assert_clean()
 
     # The same three views in Russian.
@@ -142,7 +146,8 @@ def test_merges_consistency_override_graph_and_a_split(
     ru.context.add_cookies(
         [{"name": c["name"], "value": c["value"], "url": api_url} for c in en.context.cookies()]
     )
-    for name, path in (("review-merges", "merges_production"), ("review-consistency", "violations")):
+    shots = {"review-merges": "merges_production", "review-consistency": "violations"}
+    for name, path in shots.items():
         ru.page.goto(f"{review}?section={path}")
         ru.page.locator("details.item summary").first.click()
         ru.shoot(name)
@@ -153,7 +158,9 @@ def test_merges_consistency_override_graph_and_a_split(
     ru.assert_clean()
 
     # The override with a reason approves; the versions page keeps the reason.
-    page.goto(review)
+    page.goto(review)  # opens on the findings, which block approval
+    tab = page.get_by_role("link", name=re.compile("^Consistency"))
+    expect(tab).to_have_attribute("aria-current", "page")
     page.get_by_label("Why approve anyway?").fill(REASON)
     page.get_by_role("button", name="Approve with override").click()
     expect(page).to_have_url(re.compile(r"/versions$"))

@@ -396,6 +396,7 @@ VALUES_EN |= {
 
 ERRORS_EN |= {
     "override_reason_required": "Give a reason for approving despite the consistency findings.",
+    "not_an_entity": "This is not an entity of this knowledge base.",
 }
 
 RU |= {
@@ -483,6 +484,7 @@ RU |= {
     "нарушения согласованности.",
     "error:consistency_violations": "Проверка согласованности нашла нарушения; утвердить можно "
     "только в обход проверки, указав причину.",
+    "error:not_an_entity": "Это не сущность этой базы знаний.",
     "error:cycle_not_in_review": "Решения принимаются только по циклу на проверке.",
     "error:cycle_not_remergeable": "Это слияние владельца; его можно только отклонить.",
 }

@@ -70,9 +70,10 @@ def review_page(
     iris = rag_iris(settings, access.rag.id)
     shown: DiffSection = section or diff.SECTIONS[0]
     page = diff.cycle_diff(store, iris, cycle, shown, offset, PAGE_SIZE)
-    if section is None and not getattr(page.counts, shown):
-        # Open on the first section that has something (the counts came with the first page).
-        shown = _first_section(page.counts.model_dump())
+    if section is None and (wanted := _first_section(page.counts.model_dump())) != shown:
+        # Open on the first tab that has something, the consistency findings if there are any
+        # (the counts came with the first page).
+        shown = wanted
         page = diff.cycle_diff(store, iris, cycle, shown, offset, PAGE_SIZE)
     context = {
         "cycle": cycle,
@@ -105,8 +106,9 @@ def graph_page(
     return access.render("graph.html", context)
 
 
-# The review's tabs: the diff's sections, then the consistency gate's findings.
-TABS: tuple[DiffSection, ...] = (*diff.SECTIONS, "violations")
+# The review's tabs: the consistency gate's findings first (they block approval; the tab shows
+# only when there are some), then the diff's sections.
+TABS: tuple[DiffSection, ...] = ("violations", *diff.SECTIONS)
 
 
 def _first_section(counts: dict[str, int]) -> DiffSection:

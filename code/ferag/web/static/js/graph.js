@@ -70,20 +70,23 @@ function draw(box, data) {
     const x = cx + radius * Math.cos(angle);
     const y = cy + radius * Math.sin(angle);
     const changed = neighbour.edges.some((edge) => edge.change === "changed") ? "changed" : "added";
-    // The line runs from the node that states the relation to the other one.
+    // The line runs from the node that states the relation to the other one, between the
+    // circles' edges (node radius 9, the centre's 16), so its arrow head stays visible.
     const outgoing = neighbour.edges.some((edge) => edge.outgoing);
-    const [x1, y1, x2, y2] = outgoing ? [cx, cy, x, y] : [x, y, cx, cy];
-    const shorten = (from, to, by) => from + (to - from) * by;
-    const line = svg("line", {
-      x1: shorten(x1, x2, 0.08), y1: shorten(y1, y2, 0.08),
-      x2: shorten(x1, x2, 0.9), y2: shorten(y1, y2, 0.9),
-      class: `edge ${changed}`, "marker-end": "url(#arrow)",
-    });
+    const [from, to] = outgoing ? [[cx, cy, 16], [x, y, 9]] : [[x, y, 9], [cx, cy, 16]];
+    const length = Math.hypot(to[0] - from[0], to[1] - from[1]) || 1;
+    const along = (distance) => [
+      from[0] + ((to[0] - from[0]) * distance) / length,
+      from[1] + ((to[1] - from[1]) * distance) / length,
+    ];
+    const [x1, y1] = along(from[2] + 3);
+    const [x2, y2] = along(length - to[2] - 3);
+    const line = svg("line", { x1, y1, x2, y2, class: `edge ${changed}`, "marker-end": "url(#arrow)" });
     line.append(svg("title", {}, neighbour.edges.map((e) => `${nameOf(e.subject)} ${e.predicate} ${nameOf(e.object)}`).join("\n")));
     lines.append(line);
     const predicates = [...new Set(neighbour.edges.map((edge) => edge.predicate))].join(", ");
     lines.append(svg("text", {
-      x: shorten(cx, x, 0.5), y: shorten(cy, y, 0.5) - 4, class: "edge-label", "text-anchor": "middle",
+      x: (cx + x) / 2, y: (cy + y) / 2 - 4, class: "edge-label", "text-anchor": "middle",
     }, clip(predicates, 34)));
 
     const link = svg("a", { href: `?entity=${encodeURIComponent(neighbour.ref.iri)}`, class: "node" });
@@ -99,7 +102,7 @@ function draw(box, data) {
 
   const middle = svg("g", { class: "center" });
   middle.append(svg("circle", { cx, cy, r: 16, class: "node center" }));
-  middle.append(svg("text", { x: cx, y: cy + 34, "text-anchor": "middle", class: "node-label center" }, clip(nameOf(center), 40)));
+  middle.append(svg("text", { x: cx, y: cy + 38, "text-anchor": "middle", class: "node-label center" }, clip(nameOf(center), 40)));
   nodes.append(middle);
   box.append(root);
   box.dataset.drawn = String(neighbours.length);
