@@ -98,6 +98,16 @@ def _fact_changes(part: Callable[[str], list[Any]]) -> FactChanges:
     )
 
 
+def require_change_set(cycle: Cycle) -> None:
+    """``Conflict`` unless the cycle has a change set to read (review, stale, approved)."""
+    if cycle.status not in READABLE:
+        raise Conflict(
+            f"cycle {cycle.id} is {cycle.status.value}; a change set exists once the cycle "
+            "reaches review (rejected cycles' change sets are discarded)",
+            code="change_set_unavailable",
+        )
+
+
 def cycle_diff(
     store: TripleStore,
     iris: RagIris,
@@ -108,12 +118,7 @@ def cycle_diff(
 ) -> CycleDiffPublic:
     """The cycle's change set: all counts, and one page of ``section`` (of every section when
     ``section`` is None)."""
-    if cycle.status not in READABLE:
-        raise Conflict(
-            f"cycle {cycle.id} is {cycle.status.value}; a change set exists once the cycle "
-            "reaches review (rejected cycles' change sets are discarded)",
-            code="change_set_unavailable",
-        )
+    require_change_set(cycle)
     space = RagSpace(store, cycle.rag_id, iris)
     graphs = ChangeSetGraphs.of(space, cycle.id)
     items: dict[str, list[Any]] = {}

@@ -24,7 +24,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from rdflib import OWL, BNode, Literal, URIRef
+from rdflib import OWL, RDF, BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 from rdflib.term import Node
 
@@ -153,6 +153,30 @@ def section_page(
         f"ORDER BY ?s OFFSET {int(offset)} LIMIT {int(limit)}",
     )
     return [URIRef(row["s"]["value"]) for row in rows]
+
+
+def relations_touching(
+    space: RagSpace, graphs: ChangeSetGraphs, entity: URIRef, limit: int
+) -> list[tuple[URIRef, str]]:
+    """The relation statements of sections ``relations_added`` and ``relations_changed`` whose
+    subject or object is ``entity`` (as the change set or production says), with their change
+    (``added``, ``changed``): at most ``limit``, in IRI order. The review's graph view draws
+    them around the entity."""
+    ends = f"VALUES ?end {{ {iri(RDF.subject)} {iri(RDF.object)} }}"
+    touching = (
+        f"FILTER EXISTS {{ {ends} VALUES ?g {{ {graphs.add} {graphs.prod} }} "
+        f"GRAPH ?g {{ ?s ?end {iri(entity)} }} }}"
+    )
+    found: list[tuple[URIRef, str]] = []
+    for change in ("added", "changed"):
+        rows = space.select(
+            f"SELECT DISTINCT ?s WHERE {{ {graphs.section(f'relations_{change}')} "
+            f"FILTER(isIRI(?s)) {touching} }} ORDER BY ?s LIMIT {int(limit) - len(found)}",
+        )
+        found += [(URIRef(row["s"]["value"]), change) for row in rows]
+        if len(found) >= limit:
+            break
+    return found
 
 
 def _term(binding: dict[str, str]) -> Node:

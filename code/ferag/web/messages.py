@@ -377,3 +377,116 @@ JS_MESSAGES: tuple[str, ...] = (
     "passage",
     *(key for key in VALUES_EN if key.startswith(("status:", "component:"))),
 )
+
+# --- review: merges and decisions, consistency findings, the graph view (issue 13) -----------
+# Kept in a block of its own (added to the catalogues above) so parallel work merges cleanly.
+
+VALUES_EN |= {
+    "section:merges_production": "Merged into production",
+    "section:merges_cycle": "Merged in this cycle",
+    "section:merges_flagged": "Possible duplicates",
+    "section:violations": "Consistency",
+    "decided_by:rules": "rules",
+    "decided_by:llm": "language model",
+    "decided_by:reviewer": "reviewer",
+    "severity:Violation": "violation",
+    "severity:Warning": "warning",
+    "severity:Info": "note",
+}
+
+ERRORS_EN |= {
+    "override_reason_required": "Give a reason for approving despite the consistency findings.",
+    "not_an_entity": "This is not an entity of this knowledge base.",
+}
+
+RU |= {
+    # values
+    "section:merges_production": "Слияния с рабочей версией",
+    "section:merges_cycle": "Слияния внутри цикла",
+    "section:merges_flagged": "Возможные дубликаты",
+    "section:violations": "Согласованность",
+    "decided_by:rules": "правила",
+    "decided_by:llm": "языковая модель",
+    "decided_by:reviewer": "проверяющий",
+    "severity:Violation": "нарушение",
+    "severity:Warning": "предупреждение",
+    "severity:Info": "замечание",
+    # decision bar
+    "Approval is blocked.": "Утверждение заблокировано.",
+    "The consistency check found %(num)d violation in this change set.": (
+        "Проверка согласованности нашла %(num)d нарушение в этих изменениях."
+    ),
+    "The consistency check found %(num)d violations in this change set.": (
+        "Проверка согласованности нашла %(num)d нарушение в этих изменениях.|"
+        "Проверка согласованности нашла %(num)d нарушения в этих изменениях.|"
+        "Проверка согласованности нашла %(num)d нарушений в этих изменениях."
+    ),
+    "See the findings": "Посмотреть находки",
+    "Why approve anyway?": "Почему утвердить несмотря на это?",
+    "kept on the version": "сохранится в версии",
+    "Approve with override": "Утвердить в обход проверки",
+    # merges
+    "kept apart": "оставлены раздельно",
+    "absorbs": "поглощает",
+    "score": "оценка",
+    "decided by": "решение",
+    "Kept apart": "Оставлены раздельно",
+    "Names merged": "Слитые имена",
+    "Into": "В сущность",
+    "Possible duplicate of": "Возможный дубликат",
+    "Score": "Оценка",
+    "Decided by": "Кто решил",
+    "Signals": "Признаки",
+    "Reason": "Причина",
+    "Merge": "Слить",
+    "Split": "Разделить",
+    "Merge these two entities? The cycle merges again; every later cycle keeps them merged.": (
+        "Слить эти две сущности? Слияние цикла выполнится заново; все следующие циклы "
+        "сохранят это решение."
+    ),
+    "Keep these apart? The cycle merges again; every later cycle keeps them apart.": (
+        "Оставить их раздельными? Слияние цикла выполнится заново; все следующие циклы "
+        "сохранят это решение."
+    ),
+    "Graph of its neighbourhood": "Граф окружения",
+    # consistency findings
+    "Property": "Свойство",
+    "value": "значение",
+    "Statements behind it": "Утверждения, из-за которых",
+    "new in this cycle": "новое в этом цикле",
+    "in production": "в рабочей версии",
+    "No statement recorded.": "Утверждения не записаны.",
+    # graph view
+    "review": "проверка",
+    "Graph of the changes around": "Граф изменений вокруг",
+    "Relations this change set adds or changes that touch the entity. Select a neighbour to "
+    "centre the graph on it.": "Связи сущности, которые эти изменения добавляют или меняют. "
+    "Выберите соседа, чтобы поставить его в центр.",
+    "The drawing needs scripts; the table below lists the same relations.": (
+        "Для рисунка нужны скрипты; в таблице ниже те же связи."
+    ),
+    "added": "добавлена",
+    "changed": "изменена",
+    "only the first %(n)s relations are drawn": "показаны только первые %(n)s связей",
+    "Relations around the entity": "Связи вокруг сущности",
+    "Subject": "Субъект",
+    "Relation": "Связь",
+    "Object": "Объект",
+    "Change": "Изменение",
+    "This change set adds or changes no relation of this entity.": (
+        "Эти изменения не добавляют и не меняют связей этой сущности."
+    ),
+    "graph": "граф",
+    # versions
+    "approved despite consistency findings": "утверждено несмотря на нарушения",
+    # errors of the API
+    "error:override_reason_required": "Укажите причину, по которой утверждаете несмотря на "
+    "нарушения согласованности.",
+    "error:consistency_violations": "Проверка согласованности нашла нарушения; утвердить можно "
+    "только в обход проверки, указав причину.",
+    "error:not_an_entity": "Это не сущность этой базы знаний.",
+    "error:cycle_not_in_review": "Решения принимаются только по циклу на проверке.",
+    "error:cycle_not_remergeable": "Это слияние владельца; его можно только отклонить.",
+}
+
+JS_MESSAGES = (*JS_MESSAGES, "graph")

@@ -3,6 +3,7 @@ change set (read through ``ferag.services.diff``, one section page at a time).""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -10,11 +11,12 @@ from starlette.responses import Response
 
 from ferag.api.deps import DbDep, SettingsDep, StoreDep, rag_iris
 from ferag.api.params import CycleId
-from ferag.db.models import CycleStatus
+from ferag.cycle import lifecycle
+from ferag.db.models import Cycle, CycleKind, CycleStatus
 from ferag.events import history
-from ferag.services import cycles, diff
+from ferag.services import cycles, diff, diff_graph
 from ferag.services.diff_models import CycleDiffPublic, DiffSection
-from ferag.web.deps import PageRoute, RagEditorPage, RagViewerPage
+from ferag.web.deps import PageRoute, RagEditorPage, RagPage, RagViewerPage
 from graphrag_lib.pipeline import STEP_NAMES
 
 router = APIRouter(prefix="/ui/rags/{rag_id}", route_class=PageRoute)
@@ -68,37 +70,72 @@ def review_page(
     iris = rag_iris(settings, access.rag.id)
     shown: DiffSection = section or diff.SECTIONS[0]
     page = diff.cycle_diff(store, iris, cycle, shown, offset, PAGE_SIZE)
-    if section is None and not getattr(page.counts, shown):
-        # Open on the first section that has something (the counts came with the first page).
-        shown = _first_section(page.counts.model_dump())
+    if section is None and (wanted := _first_section(page.counts.model_dump())) != shown:
+        # Open on the first tab that has something, the consistency findings if there are any
+        # (the counts came with the first page).
+        shown = wanted
         page = diff.cycle_diff(store, iris, cycle, shown, offset, PAGE_SIZE)
     context = {
         "cycle": cycle,
         "diff": page,
         "section": shown,
-        "sections": diff.SECTIONS,
+        "sections": TABS,
         "items": _items(page, shown),
-        "merges": _merges(page),
         "page_size": PAGE_SIZE,
+        "can_decide": _can_decide(access, cycle),
+        "short": short_name,
     }
     return access.render("review.html", context)
 
 
+@router.get("/cycles/{cycle_id}/graph")
+def graph_page(
+    cycle_id: CycleId,
+    access: RagViewerPage,
+    db: DbDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    entity: Annotated[str, Query(min_length=1, max_length=2000)],
+) -> Response:
+    """The change set's relations around one entity, drawn by ``static/js/graph.js`` from the
+    JSON block of the page (and listed as a table for screen readers and without scripts)."""
+    cycle = cycles.get_cycle(db, access.rag.id, cycle_id)
+    iris = rag_iris(settings, access.rag.id)
+    around = diff_graph.neighbourhood(store, iris, cycle, entity)
+    context = {"cycle": cycle, "graph": around, "graph_data": around.model_dump(mode="json")}
+    return access.render("graph.html", context)
+
+
+# The review's tabs: the consistency gate's findings first (they block approval; the tab shows
+# only when there are some), then the diff's sections.
+TABS: tuple[DiffSection, ...] = ("violations", *diff.SECTIONS)
+
+
 def _first_section(counts: dict[str, int]) -> DiffSection:
-    return next((name for name in diff.SECTIONS if counts.get(name)), diff.SECTIONS[0])
+    return next((name for name in TABS if counts.get(name)), diff.SECTIONS[0])
 
 
 def _items(page: CycleDiffPublic, section: str) -> list[Any]:
+    if section == "violations":
+        return list(page.violations)
     group, change = section.split("_")
     items: list[Any] = getattr(getattr(page, group), change)
     return items
 
 
-def _merges(page: CycleDiffPublic) -> list[dict[str, Any]]:
-    """The diff's ``merges`` section, when the resolution work has given it one, as plain
-    dictionaries (the page shows their fields; their model is not ours to import)."""
-    merges = getattr(page, "merges", None)
-    if not merges:
-        return []
-    items = merges if isinstance(merges, list) else getattr(merges, "items", None) or []
-    return [m.model_dump() if hasattr(m, "model_dump") else dict(m) for m in items]
+def _can_decide(access: RagPage, cycle: Cycle) -> bool:
+    """Whether the reader may split or merge on this cycle: what ``POST …/decisions`` accepts
+    (an editor; an upload cycle in review or stale)."""
+    return (
+        access.can("editor")
+        and lifecycle.can(cycle, "rebase")
+        and cycle.kind is not CycleKind.production_merge
+    )
+
+
+def short_name(value: str | None) -> str:
+    """An IRI's last segment for a reader (``^…/ontology/directorOf`` → ``^directorOf``)."""
+    if not value:
+        return ""
+    inverse = "^" if value.startswith("^") else ""
+    return inverse + re.split(r"[/#]", value.rstrip("/#"))[-1]
