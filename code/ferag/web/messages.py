@@ -398,12 +398,10 @@ RU: dict[str, str] = {
     ),
     "URL:": "URL:",
     "(as Open WebUI's server reaches ferag: from another container, not 127.0.0.1)": (
-        "(адрес, по которому сервер Open WebUI видит ferag: из другого контейнера это не "
-        "127.0.0.1)"
+        "(адрес, по которому сервер Open WebUI видит ferag: из другого контейнера это не 127.0.0.1)"
     ),
     "Key: a key created here (one per Open WebUI, so it can be revoked alone).": (
-        "Ключ: созданный здесь (отдельный для Open WebUI, чтобы его можно было отозвать "
-        "отдельно)."
+        "Ключ: созданный здесь (отдельный для Open WebUI, чтобы его можно было отозвать отдельно)."
     ),
     "Each knowledge base appears as a model; answers end with their sources.": (
         "Каждая база знаний видна как модель; ответы заканчиваются списком источников."
