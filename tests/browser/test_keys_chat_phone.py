@@ -6,7 +6,7 @@ holds facts that changed (``tests.fixtures.history_graph``) and one cycle in rev
 - chat "as of": a question asked for 2020 is answered from the facts of 2020, cites the 2015
   passage and says which date it answered for; an invalid date shows the API's 422;
 - upload: the file the API refuses is marked on its own row;
-- phone width (390×844): no page scrolls sideways, the menu is reachable, tables scroll inside
+- phone width (390 x 844): no page scrolls sideways, the menu is reachable, tables scroll inside
   their box (screenshots ``*-phone-en.png``).
 """
 
