@@ -31,7 +31,6 @@ from tests.integration.chat.conftest import load_production
 pytestmark = pytest.mark.slow
 
 OpenPage = Callable[[str], BrowserPage]
-PHONE = {"width": 390, "height": 844}
 DIRECTOR = "Who is the director of the Polar Institute?"
 FETCH_WITH_TOKEN = """async ([method, url]) => {
     const token = document.querySelector('meta[name="csrf-token"]').content;
@@ -127,7 +126,8 @@ def _chat_as_of(opened: BrowserPage, rag_id: int) -> str:
     page.get_by_label("Answer as of").fill("2020-06-01")
     with page.expect_request(re.compile(r"/rags/\d+/chat$")) as asked:
         page.get_by_role("button", name="Ask").click()
-    assert asked.value.post_data_json["as_of"] == "2020-06-01"
+    sent = asked.value.post_data_json
+    assert sent is not None and sent["as_of"] == "2020-06-01"
     answer = page.locator(".msg.assistant").last
     expect(answer.locator(".scope")).to_have_text("Answered as of 1 June 2020", timeout=60_000)
     paths = answer.locator("details.citation .passage .path")
@@ -166,7 +166,7 @@ def _phone_width(opened: BrowserPage, paths: dict[str, str]) -> None:
     from playwright.sync_api import expect
 
     page = opened.page
-    page.set_viewport_size(PHONE)
+    page.set_viewport_size({"width": 390, "height": 844})
     for name, path in paths.items():
         page.goto(path)
         width, viewport, tables_out = page.evaluate(OVERFLOW)
