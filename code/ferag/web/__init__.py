@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from ferag.web.deps import LoginRequired, PageError, login_redirect, page_error
-from ferag.web.routes import account, cycles, pages, rags
+from ferag.web.routes import account, cycles, keys, pages, rags
 from ferag.web.templating import STATIC_DIR
 
 STATIC_PATH = "/ui/static"
@@ -23,7 +23,7 @@ STATIC_PATH = "/ui/static"
 
 def install(app: FastAPI) -> None:
     """Add the UI's pages, static files and error pages to ``app``."""
-    for router in (account.router, pages.router, rags.router, cycles.router):
+    for router in (account.router, pages.router, rags.router, cycles.router, keys.router):
         app.include_router(router, include_in_schema=False)
     app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="ui-static")
     app.add_exception_handler(LoginRequired, login_redirect)

@@ -355,6 +355,67 @@ RU: dict[str, str] = {
     "error:llm_unavailable": "Языковая модель недоступна.",
     "error:confirm_name": "Введите название точно, чтобы подтвердить.",
     "error:no_files": "Выберите хотя бы один файл.",
+    # --- ui2: API keys, chat "as of", per-file upload errors ---
+    "API keys": "API-ключи",
+    "A key lets a program ask your knowledge bases through the OpenAI-compatible API. It acts "
+    "as you: it reaches the knowledge bases you are a member of, with your role.": (
+        "Ключ позволяет программе задавать вопросы вашим базам знаний через API, совместимый с "
+        "OpenAI. Ключ действует от вашего имени: ему доступны базы знаний, в которых вы "
+        "состоите, с вашей ролью."
+    ),
+    "Your keys": "Ваши ключи",
+    "Key": "Ключ",
+    "Created": "Создан",
+    "Last used": "Последнее использование",
+    "never": "не использовался",
+    "revoked": "отозван",
+    "active": "действует",
+    "Revoke": "Отозвать",
+    "No keys yet.": "Ключей пока нет.",
+    "New key": "Новый ключ",
+    "What it is for": "Для чего он",
+    "e.g. open-webui": "например, open-webui",
+    "Create key": "Создать ключ",
+    "Copy the key now: it is shown only once.": "Скопируйте ключ сейчас: он показывается один раз.",
+    "Copy": "Скопировать",
+    "Copied.": "Скопировано.",
+    "Selected: copy it with Ctrl+C.": "Ключ выделен: скопируйте его сочетанием Ctrl+C.",
+    "Revoke this key? Programs that use it are refused from now on.": (
+        "Отозвать этот ключ? Программам, которые им пользуются, с этого момента будет отказано."
+    ),
+    "How to connect": "Как подключиться",
+    "Base URL (OpenAI API)": "Базовый URL (API OpenAI)",
+    "API key": "API-ключ",
+    "a key from this page, sent as": "ключ с этой страницы, в заголовке",
+    "Model": "Модель",
+    "one per knowledge base you are a member of, named": (
+        "по одной на каждую вашу базу знаний, с именем"
+    ),
+    "Python (openai client)": "Python (клиент openai)",
+    "optional: the facts that held on that date": "необязательно: факты, верные на эту дату",
+    "Admin panel → Settings → Connections → OpenAI API: add a connection.": (
+        "Панель администратора → Настройки → Подключения → OpenAI API: добавьте подключение."
+    ),
+    "URL:": "URL:",
+    "(as Open WebUI's server reaches ferag: from another container, not 127.0.0.1)": (
+        "(адрес, по которому сервер Open WebUI видит ferag: из другого контейнера это не 127.0.0.1)"
+    ),
+    "Key: a key created here (one per Open WebUI, so it can be revoked alone).": (
+        "Ключ: созданный здесь (отдельный для Open WebUI, чтобы его можно было отозвать отдельно)."
+    ),
+    "Each knowledge base appears as a model; answers end with their sources.": (
+        "Каждая база знаний видна как модель; ответы заканчиваются списком источников."
+    ),
+    "Answer as of": "Ответить на дату",
+    "a past date answers from the facts that held then; empty: now": (
+        "для прошедшей даты ответ строится по фактам, верным тогда; пусто — на сегодня"
+    ),
+    "Answered as of": "Ответ на дату",
+    "Answered from all facts, ended ones included": (
+        "Ответ по всем фактам, включая утратившие силу"
+    ),
+    "Answered for the period": "Ответ за период",
+    "Answered from the current facts": "Ответ по действующим фактам",
 }
 
 JS_MESSAGES: tuple[str, ...] = (
@@ -375,6 +436,18 @@ JS_MESSAGES: tuple[str, ...] = (
     "Offline stand-in: answers are rule-based, not from a model.",
     "stand-in",
     "passage",
+    # ui2
+    "Revoke",
+    "active",
+    "never",
+    "revoked",
+    "Copied.",
+    "Selected: copy it with Ctrl+C.",
+    "Revoke this key? Programs that use it are refused from now on.",
+    "Answered as of",
+    "Answered from all facts, ended ones included",
+    "Answered for the period",
+    "Answered from the current facts",
     *(key for key in VALUES_EN if key.startswith(("status:", "component:"))),
 )
 

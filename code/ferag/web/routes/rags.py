@@ -67,4 +67,5 @@ def _message(message: Any) -> dict[str, Any]:
         "created_at": message.created_at,
         "citations": references,
         "timings": timings,
+        "time": data.get("time"),  # the time scope it answered for (older turns have none)
     }

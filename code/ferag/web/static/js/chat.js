@@ -1,12 +1,13 @@
 // Chat: POST /rags/{id}/chat with stream=true, read as server-sent events (context, token…,
 // done | error); the answer grows as it streams, then its citations open their passages.
 
-import { csrfHeader, t, showError, clearError, formatNumber } from "./common.js";
+import { csrfHeader, t, showError, clearError, formatNumber, localiseTimes } from "./common.js";
 
 const form = document.getElementById("ask");
 const box = document.getElementById("messages");
 const question = document.getElementById("question");
 const errorBox = document.getElementById("chat-error");
+const asOf = document.getElementById("as-of");
 
 function bubble(role, text) {
   document.getElementById("chat-empty")?.remove();
@@ -38,8 +39,32 @@ function citation(c) {
   return details;
 }
 
+/** The time the answer was given for (the context's time scope), as chat_scope.html says it. */
+function scopeLine(time) {
+  const line = document.createElement("div");
+  line.className = "scope small";
+  line.dataset.scope = time.scope;
+  if (time.scope === "at") {
+    const when = document.createElement("time");
+    when.setAttribute("datetime", time.start);
+    when.dataset.format = "date";
+    when.textContent = time.start;
+    line.append(`${t("Answered as of")} `, when);
+    localiseTimes(line);
+  } else if (time.scope === "history") {
+    line.textContent = t("Answered from all facts, ended ones included");
+  } else if (time.scope === "period") {
+    const span = time.end && time.end !== time.start ? `${time.start}–${time.end}` : time.start;
+    line.textContent = `${t("Answered for the period")} ${span}`;
+  } else {
+    line.textContent = t("Answered from the current facts");
+  }
+  return line;
+}
+
 function finish(answerBox, done) {
   answerBox.textContent = done.answer;
+  if (done.telemetry?.time) answerBox.append(scopeLine(done.telemetry.time));
   if (done.citations?.length) {
     const cites = document.createElement("div");
     cites.className = "cites";
@@ -99,6 +124,7 @@ async function ask(text) {
   const answerBox = bubble("assistant", "…");
   const body = { question: text, stream: true };
   if (form.dataset.session) body.session_id = form.dataset.session;
+  if (asOf.value) body.as_of = asOf.value; // empty: now
   const response = await fetch(form.dataset.url, {
     method: "POST",
     credentials: "same-origin",

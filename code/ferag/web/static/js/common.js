@@ -130,11 +130,13 @@ function wireActions(root) {
 export function localiseTimes(root) {
   const full = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
   const clock = new Intl.DateTimeFormat(locale, { timeStyle: "medium" });
+  const day = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" });
   for (const el of root.querySelectorAll("time[datetime]")) {
     const when = new Date(el.getAttribute("datetime"));
     if (Number.isNaN(when.getTime())) continue;
     el.title = when.toISOString();
-    el.textContent = (el.dataset.format === "time" ? clock : full).format(when);
+    const format = { time: clock, date: day }[el.dataset.format] || full;
+    el.textContent = format.format(when);
   }
 }
 

@@ -1,6 +1,6 @@
 // Upload: files, folders (the picker or drag and drop) and zips, a date per document, the
-// limits checked before sending, then POST /rags/{id}/upload; the API's error, naming the file
-// it refused, is shown as it comes.
+// limits checked before sending, then POST /rags/{id}/upload; the API's error is shown as it
+// comes, and on the row of the file it names.
 
 import { api, t, formatNumber, plural, showError, clearError } from "./common.js";
 
@@ -10,7 +10,7 @@ const list = document.getElementById("file-list");
 const summary = document.getElementById("summary");
 const errorBox = document.getElementById("upload-error");
 const limits = JSON.parse(document.getElementById("limits").textContent);
-const chosen = new Map(); // path → {file, date input}
+const chosen = new Map(); // path → {file, date input, row}
 
 function size(bytes) {
   const units = ["B", "KiB", "MiB", "GiB"];
@@ -42,13 +42,45 @@ function add(file, path) {
   remove.addEventListener("click", () => { chosen.delete(key); row.remove(); refresh(); });
   row.append(name, bytes, date, remove);
   list.append(row);
-  chosen.set(key, { file, date });
+  chosen.set(key, { file, date, row });
+}
+
+/** The row of the file a refusal names. A document error's message starts with the document's
+ * path, "path: problem. fix", or for an archive member "member (in archive.zip): …". */
+function refusedRow(message) {
+  const said = (message || "").normalize("NFC");
+  for (const [key, item] of chosen) {
+    const path = key.normalize("NFC").replace(/^\.\//, "");
+    if (said.startsWith(`${path}: `) || said.includes(` (in ${path}): `)) return item.row;
+  }
+  return null;
+}
+
+function clearRowErrors() {
+  for (const row of list.querySelectorAll(".file-row.refused")) {
+    row.classList.remove("refused");
+    row.querySelector(".row-error")?.remove();
+  }
+}
+
+function markRefused(data) {
+  const message = data?.error?.message;
+  const row = refusedRow(message);
+  if (!row) return;
+  const note = document.createElement("div");
+  note.className = "row-error";
+  note.setAttribute("role", "alert");
+  note.textContent = message;
+  row.classList.add("refused");
+  row.append(note);
+  row.scrollIntoView({ block: "nearest" });
 }
 
 function refresh() {
   const total = [...chosen.values()].reduce((sum, item) => sum + item.file.size, 0);
   summary.textContent = chosen.size ? `${plural(chosen.size, "file|files")}, ${size(total)}` : "";
   clearError(errorBox);
+  clearRowErrors();
   const tooBig = [...chosen.entries()].filter(([, item]) => item.file.size > limits.request);
   if (chosen.size > limits.files) {
     showError(errorBox, { error: { code: "too_many_files", message: `${t("At most")} ${plural(limits.files, "file|files")}` } });
@@ -107,12 +139,14 @@ form.addEventListener("submit", async (event) => {
   if (all) body.append("date", all);
   const button = document.getElementById("send");
   button.disabled = true;
+  clearRowErrors();
   summary.textContent = t("Uploading…");
   const result = await api("POST", form.dataset.url, body);
   button.disabled = false;
   if (!result.ok) {
     summary.textContent = "";
     showError(errorBox, result.data);
+    markRefused(result.data);
     return;
   }
   window.location.assign(form.dataset.then.replace("{cycle_id}", String(result.data.cycle_id)));
