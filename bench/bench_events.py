@@ -37,7 +37,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
+import api_server
 from redis import Redis
 from results import machine, write_section
 
@@ -99,30 +99,13 @@ def raise_open_file_limit() -> None:
 def start_api(
     home: Path, database_url: str, redis_url: str, uvicorn_args: list[str]
 ) -> tuple[subprocess.Popen[bytes], str]:
-    port = servers.free_port()
     env = {
-        **os.environ,
-        "FERAG_HOME": str(home),
         "FERAG_DATABASE_URL": database_url,
         "FERAG_REDIS_URL": redis_url,
         "FERAG_STORE_URL": "http://127.0.0.1:9",  # not used by this benchmark
         "FERAG_JWT_SECRET": JWT_SECRET,
-        "FERAG_LOG_LEVEL": "WARNING",
     }
-    argv = [sys.executable, "-m", "uvicorn", "--factory", "ferag.api.app:create_app",
-            "--host", "127.0.0.1", "--port", str(port), "--backlog", "4096",
-            *uvicorn_args]  # fmt: skip
-    process = servers.spawn("api", argv, home / "logs" / "api.log", env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/openapi.json", timeout=2).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"the API did not start; see {home / 'logs' / 'api.log'}")
+    return api_server.start_api(home, env, ["--backlog", "4096", *uvicorn_args])
 
 
 def create_member_and_rag(database_url: str) -> tuple[str, int]:

@@ -26,9 +26,7 @@ import argparse
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +35,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import api_server
 import httpx
 import numpy as np
 import pandas as pd
@@ -213,22 +212,8 @@ def stage_review_cycle(database_url: str, store_url: str, entities: int) -> Stag
 
 
 def start_api(home: Path, env_urls: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = servers.free_port()
-    env = {**os.environ, "FERAG_HOME": str(home), "FERAG_JWT_SECRET": JWT_SECRET,
-           "FERAG_LOG_LEVEL": "WARNING", "FERAG_BASE_IRI": BASE_IRI, **env_urls}  # fmt: skip
-    argv = [sys.executable, "-m", "uvicorn", "--factory", "ferag.api.app:create_app",
-            "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    process = servers.spawn("api", argv, home / "logs" / "api.log", env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/openapi.json", timeout=2).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"the API did not start; see {home / 'logs' / 'api.log'}")
+    env = {"FERAG_JWT_SECRET": JWT_SECRET, "FERAG_BASE_IRI": BASE_IRI, **env_urls}
+    return api_server.start_api(home, env)
 
 
 @contextmanager

@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import random
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -36,6 +34,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import api_server
 import httpx
 import psutil
 from results import machine, write_section
@@ -192,30 +191,14 @@ def peak_rss_during(pid: int, action: Callable[[], int]) -> tuple[int, float, fl
 
 
 def start_api(home: Path, database_url: str, redis_url: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = servers.free_port()
     env = {
-        **os.environ,
-        "FERAG_HOME": str(home),
         "FERAG_DATABASE_URL": database_url,
         "FERAG_REDIS_URL": redis_url,
         "FERAG_STORE_URL": "http://127.0.0.1:9",  # not used by this benchmark
         "FERAG_JWT_SECRET": JWT_SECRET,
-        "FERAG_LOG_LEVEL": "WARNING",
         "FERAG_UPLOAD_DAILY_BYTES_PER_USER": "0",  # the bench uploads more than a day's worth
     }
-    argv = [sys.executable, "-m", "uvicorn", "--factory", "ferag.api.app:create_app",
-            "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    process = servers.spawn("api", argv, home / "logs" / "api.log", env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/openapi.json", timeout=2).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"the API did not start; see {home / 'logs' / 'api.log'}")
+    return api_server.start_api(home, env)
 
 
 def create_editor_and_rag(database_url: str) -> tuple[str, int]:

@@ -186,4 +186,16 @@ def test_merges_consistency_override_graph_and_a_split(
     ]
     page.get_by_role("link", name="Review the changes").click()
     expect(page.get_by_role("link", name=re.compile("Merged in this cycle"))).to_have_count(0)
+
+    # The owner finds the remembered decision in the settings and forgets it.
+    page.goto(f"/ui/rags/{rag_id}/settings")
+    row = page.get_by_role("row").filter(has_text="a subsidiary")
+    expect(row).to_contain_text("kept apart")
+    expect(row).to_contain_text("Acme Corp")  # production's label of the survivor
+    expect(row.get_by_role("link", name=f"Cycle #{remerged}")).to_be_visible()
+    en.shoot("settings-decisions")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Forget").click()
+    expect(page.get_by_text("No decisions yet.")).to_be_visible()
+    assert client.get(f"/rags/{rag_id}/decisions", headers=owner.headers).json()["count"] == 0
     en.assert_clean()

@@ -563,3 +563,27 @@ RU |= {
 }
 
 JS_MESSAGES = (*JS_MESSAGES, "graph")
+
+# --- settings: the RAG's remembered resolution decisions -----------------------------------------
+
+VALUES_EN |= {
+    "verdict:same": "merged",
+    "verdict:different": "kept apart",
+}
+
+RU |= {
+    "verdict:same": "объединены",
+    "verdict:different": "разделены",
+    "Resolution decisions": "Решения о сущностях",
+    "Entities": "Сущности",
+    "Forget": "Забыть",
+    "Forget this decision? Later cycles decide this pair by their rules again.": (
+        "Забыть это решение? Следующие циклы снова решат об этой паре по своим правилам."
+    ),
+    "The newest %(shown)s of %(total)s.": "Последние %(shown)s из %(total)s.",
+    "No decisions yet. When you split or merge entities in a review, ferag remembers it here "
+    "and every later cycle keeps to it.": (
+        "Решений пока нет. Когда при проверке вы разделяете или объединяете сущности, ferag "
+        "запоминает это здесь, и каждый следующий цикл следует решению."
+    ),
+}

@@ -7,6 +7,7 @@ origin only: no inline script or style, no other site, no framing.
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,14 @@ SECURITY_HEADERS = {
 }
 
 
+def short_name(value: str | None) -> str:
+    """An IRI's last segment for a reader (``^…/ontology/directorOf`` → ``^directorOf``)."""
+    if not value:
+        return ""
+    inverse = "^" if value.startswith("^") else ""
+    return inverse + re.split(r"[/#]", value.rstrip("/#"))[-1]
+
+
 def make_environment(language: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -67,6 +76,7 @@ def make_environment(language: str) -> Environment:
     env.filters["number"] = partial(format_number, language=language)
     env.filters["bytes"] = partial(format_bytes, language=language)
     env.globals["lang"] = language
+    env.globals["short"] = short_name
     env.globals["error_text"] = translations.error_text
     js_messages = {key: translations.gettext(key) for key in JS_MESSAGES}
     env.globals["js_messages"] = js_messages | translations.known_errors()

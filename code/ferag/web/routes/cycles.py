@@ -3,7 +3,6 @@ change set (read through ``ferag.services.diff``, one section page at a time).""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -83,7 +82,6 @@ def review_page(
         "items": _items(page, shown),
         "page_size": PAGE_SIZE,
         "can_decide": _can_decide(access, cycle),
-        "short": short_name,
     }
     return access.render("review.html", context)
 
@@ -131,11 +129,3 @@ def _can_decide(access: RagPage, cycle: Cycle) -> bool:
         and lifecycle.can(cycle, "rebase")
         and cycle.kind is not CycleKind.production_merge
     )
-
-
-def short_name(value: str | None) -> str:
-    """An IRI's last segment for a reader (``^…/ontology/directorOf`` → ``^directorOf``)."""
-    if not value:
-        return ""
-    inverse = "^" if value.startswith("^") else ""
-    return inverse + re.split(r"[/#]", value.rstrip("/#"))[-1]

@@ -9,8 +9,9 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from ferag.api.deps import DbDep, SettingsDep, StoreDep, rag_iris
-from ferag.services import chat_sessions, cycles, members, versions
+from ferag.services import chat_sessions, cycles, decisions, members, versions
 from ferag.services.cycles import current_version
+from ferag.store.space import RagSpace
 from ferag.web.deps import PageRoute, RagOwnerPage, RagViewerPage
 
 router = APIRouter(prefix="/ui/rags/{rag_id}", route_class=PageRoute)
@@ -18,6 +19,7 @@ router = APIRouter(prefix="/ui/rags/{rag_id}", route_class=PageRoute)
 CYCLES_SHOWN = 50
 VERSIONS_SHOWN = 100
 SESSIONS_SHOWN = 50
+DECISIONS_SHOWN = 100
 
 
 @router.get("")
@@ -28,9 +30,16 @@ def rag_overview(access: RagViewerPage, db: DbDep) -> Response:
 
 
 @router.get("/settings")
-def rag_settings(access: RagOwnerPage, db: DbDep) -> Response:
+def rag_settings(
+    access: RagOwnerPage, db: DbDep, store: StoreDep, settings: SettingsDep
+) -> Response:
+    """Name, language, members, the remembered resolution decisions, deletion."""
     rows = members.list_members(db, access.rag)
-    return access.render("settings.html", {"members": rows})
+    decided, total = decisions.list_decisions(db, access.rag.id, 0, DECISIONS_SHOWN)
+    space = RagSpace(store, access.rag.id, rag_iris(settings, access.rag.id))
+    labels = decisions.entity_labels(space, [iri for d in decided for iri in (d.a, d.b)])
+    context = {"members": rows, "decisions": decided, "decisions_total": total, "labels": labels}
+    return access.render("settings.html", context)
 
 
 @router.get("/versions")
