@@ -87,6 +87,11 @@ def test_two_uploads_are_reviewed_approved_and_rolled_back(
     assert {"Elena Kuznetsova", "Kama Bank", "Igor Sokolov", "Kazan", "Novosibirsk"} <= set(added)
     assert added["Kama Bank"]["provenance"][0]["path"] == "team/finance.txt"
     assert first_diff["counts"]["entities_changed"] == 0
+    # Counted once, when the cycle was staged; the diff reports those counts.
+    cycle = client.get(f"/rags/{rag_id}/cycles/{first}", headers=owner.headers).json()
+    staged_counts = cycle["steps"]["staging"]["stats"]["diff_counts"]
+    assert staged_counts["entities_added"] == len(added) > 0
+    assert {name: first_diff["counts"][name] for name in staged_counts} == staged_counts
     assert first_diff["relations"]["added"] and first_diff["ontology"]["added"]
     assert approve(client, owner, rag_id, first) == 1
 

@@ -5,6 +5,9 @@ with the passages behind it; counted in full and paged section by section.
 Everything is read by ``ferag.store.change_sets`` from the cycle's ``add`` and ``remove``
 graphs and production, and only for the resources of the requested page, so the cost follows
 the page and the change set, never production; that module also says what a section holds.
+The counts read every subject of the change set, so they are read once, when the cycle is
+staged (``change_set_counts``, kept in the staging step's stats as ``diff_counts``), and every
+page after that reads only its own items.
 
 The items are ``ferag.services.diff_models``, which the API answers as they are.
 """
@@ -54,6 +57,7 @@ SECTIONS: tuple[DiffSection, ...] = (
     *FACT_SECTIONS,
 )  # fmt: skip
 READABLE = (CycleStatus.review, CycleStatus.stale, CycleStatus.approved)
+COUNTS = "diff_counts"  # the staging step's stat that keeps the change set's counts
 
 
 Builder = Callable[[Facts, URIRef, str, RagIris], Any]
@@ -108,6 +112,20 @@ def require_change_set(cycle: Cycle) -> None:
         )
 
 
+def change_set_counts(space: RagSpace, cycle_id: int) -> dict[str, int]:
+    """The counts of every section of the cycle's change set, as the diff reports them (the
+    staging step keeps them: ``COUNTS``)."""
+    with store_errors("count the change set"):
+        return count_changes(space, ChangeSetGraphs.of(space, cycle_id), SECTIONS)
+
+
+def _stored_counts(cycle: Cycle) -> dict[str, int] | None:
+    """The counts kept when the cycle was staged, if they cover every section (a cycle staged
+    before a section existed is counted again)."""
+    stored = cycle.stats.get("staging", {}).get(COUNTS)
+    return stored if isinstance(stored, dict) and set(SECTIONS) <= stored.keys() else None
+
+
 def cycle_diff(
     store: TripleStore,
     iris: RagIris,
@@ -123,7 +141,8 @@ def cycle_diff(
     graphs = ChangeSetGraphs.of(space, cycle.id)
     items: dict[str, list[Any]] = {}
     with store_errors("read the change set"):
-        counts = DiffCounts(**count_changes(space, graphs, SECTIONS))
+        stored = _stored_counts(cycle)
+        counts = DiffCounts(**(stored or count_changes(space, graphs, SECTIONS)))
         counts.violations, violations = _violations(space, cycle, section, (offset, limit))
         for name in SECTIONS:  # "violations" is not one of them: it is read above
             if section in (None, name) and getattr(counts, name) > offset:

@@ -25,6 +25,7 @@ from ferag.errors import Conflict, InvalidInput
 from ferag.events import history
 from ferag.events.history import EventDraft
 from ferag.events.schemas import TaskEventPublic
+from ferag.services import diff
 from ferag.services.changes import lock_production
 from ferag.services.cycles import PIPELINE, TASK_KIND, cycle_task
 from ferag.store.client import store_errors
@@ -57,12 +58,13 @@ def _write(space: RagSpace, cycle_id: int, change_set: ChangeSet) -> None:
             space.put_graph(space.cycle_graph(cycle_id, name), payload)
 
 
-def _stage(cycle: Cycle, change_set: ChangeSet) -> None:
+def _stage(space: RagSpace, cycle: Cycle, change_set: ChangeSet) -> None:
     """Record ``merge`` and ``staging`` done: the cycle waits for review."""
     add, remove = len(change_set.add), len(change_set.remove)
+    counts = diff.change_set_counts(space, cycle.id)
     outcomes: dict[str, dict[str, Any]] = {
         "merge": {"add": add, "remove": remove, **asdict(change_set.stats)},
-        "staging": {"staged_add": add, "staged_remove": remove},
+        "staging": {"staged_add": add, "staged_remove": remove, diff.COUNTS: counts},
     }
     for step in STAGED_STEPS:
         lifecycle.claim_step(cycle, step, None)
@@ -97,7 +99,7 @@ def propose_merge(
     db.flush()
     task = history.create_task(db, rag.id, TASK_KIND, cycle_id=cycle.id)
     _write(space, cycle.id, change_set)
-    _stage(cycle, change_set)
+    _stage(space, cycle, change_set)
     count = len(merge.absorbed)
     event = _ready(db, task, cycle, f"cycle {cycle.id} merges {count + 1} entities; review it")
     db.commit()
@@ -125,6 +127,6 @@ def restage(db: Session, space: RagSpace, cycle: Cycle, current: int) -> TaskEve
         ) from exc
     lifecycle.rebase(cycle, current, STAGED_STEPS)
     _write(space, cycle.id, change_set)
-    _stage(cycle, change_set)
+    _stage(space, cycle, change_set)
     message = f"cycle {cycle.id}: merge recomputed on production version {current}; review it"
     return _ready(db, cycle_task(db, cycle), cycle, message)

@@ -577,6 +577,7 @@ RU |= {
     "Resolution decisions": "Решения о сущностях",
     "Entities": "Сущности",
     "Forget": "Забыть",
+    "not in production": "нет в рабочей версии",
     "Forget this decision? Later cycles decide this pair by their rules again.": (
         "Забыть это решение? Следующие циклы снова решат об этой паре по своим правилам."
     ),

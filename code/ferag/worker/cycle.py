@@ -32,6 +32,7 @@ from ferag.db.models import Cycle, CycleStatus, TaskStatus
 from ferag.events.progress import ProgressReporter
 from ferag.events.publisher import publish_event
 from ferag.logs import bind
+from ferag.services import diff
 from ferag.services.cycles import PIPELINE, cycle_task
 from ferag.store.client import StoreUnavailable
 from ferag.worker.app import app, settings
@@ -108,6 +109,9 @@ def run_step(task: Task, cycle_id: int, step: str) -> None:
         with LeaseKeeper(rt.session_factory, cycle_id, step, task.request.id, lease_s):
             configs = _stage_configs(rt, claim.rag_id, cycle_id)
             outcome = step_named(step).run(_cycle_run(rt, cycle_id, claim, configs, reporter))
+            if step == STEP_NAMES[-1]:  # the reviewer's counts, read once (services.diff)
+                counts = diff.change_set_counts(rt.space(claim.rag_id), cycle_id)
+                outcome = replace(outcome, stats={**outcome.stats, diff.COUNTS: counts})
         if step == STEP_NAMES[0]:  # the cycle's language is decided (and reported) here
             outcome = replace(outcome, stats={**outcome.stats, **configs.stats})
     except TRANSIENT as exc:

@@ -277,6 +277,9 @@ def test_an_owner_merge_is_reviewed_approved_and_rolled_back_exactly(
     assert (cycle["kind"], cycle["status"], cycle["documents"]) == ("production_merge", "review", 0)
     assert cycle["base_version"] == 2 and cycle["steps"]["staging"]["status"] == "done"
     diff = read_diff(client, owner, rag_id, cycle["id"], limit=200)
+    staged_counts = cycle["steps"]["staging"]["stats"]["diff_counts"]
+    assert {name: diff["counts"][name] for name in staged_counts} == staged_counts
+    assert staged_counts["merges_production"] == staged_counts["entities_removed"] == 1
     assert diff["kind"] == "production_merge"
     (record,) = diff["merges"]["production"]
     assert record["survivor"] == {"iri": survivor, "label": "ACME Corporation"}
