@@ -147,12 +147,14 @@ def count_changes(
 def section_page(
     space: RagSpace, graphs: ChangeSetGraphs, section: str, offset: int, limit: int
 ) -> list[URIRef]:
-    """The resources of ``section`` from ``offset`` on, at most ``limit``, in IRI order."""
-    rows = space.select(
-        f"SELECT DISTINCT ?s WHERE {{ {graphs.section(section)} FILTER(isIRI(?s)) }} "
-        f"ORDER BY ?s OFFSET {int(offset)} LIMIT {int(limit)}",
-    )
-    return [URIRef(row["s"]["value"]) for row in rows]
+    """The resources of ``section`` from ``offset`` on, at most ``limit``, in IRI order.
+
+    Sorted here, not with ``ORDER BY``: Oxigraph sorts slowly (3,000 entities: 140 ms to order,
+    3 ms to list), and the section's IRIs are small next to the page's triples."""
+    pattern = graphs.section(section)
+    rows = space.select(f"SELECT DISTINCT ?s WHERE {{ {pattern} FILTER(isIRI(?s)) }}")
+    subjects = sorted(row["s"]["value"] for row in rows)
+    return [URIRef(value) for value in subjects[offset : offset + limit]]
 
 
 def relations_touching(
@@ -200,11 +202,15 @@ def read_facts(
     names = {term[1:-1]: name for name, term in named.items()}
     iterator = iter(sorted({s for s in subjects if isinstance(s, URIRef)}))
     only = f"VALUES ?p {{ {' '.join(iri(p) for p in predicates)} }}" if predicates else ""
+    # One GRAPH pattern per named graph, not ``VALUES ?g … GRAPH ?g``: Oxigraph reads the
+    # latter by scanning each graph, the former through its subject index (50 entities of a
+    # 5,000-item change set: 298 ms → 16 ms).
+    in_each = " UNION ".join(
+        f"{{ GRAPH {graph} {{ ?s ?p ?o }} BIND({graph} AS ?g) }}" for graph in named.values()
+    )
     while batch := list(islice(iterator, FACT_BATCH)):
         rows = space.select(
-            f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {' '.join(named.values())} }} "
-            f"VALUES ?s {{ {_values(batch)} }} {only} "
-            "GRAPH ?g { ?s ?p ?o } }",
+            f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?s {{ {_values(batch)} }} {only} {in_each} }}",
         )
         for row in rows:
             yield names[row["g"]["value"]], _term(row["s"]), _term(row["p"]), _term(row["o"])
