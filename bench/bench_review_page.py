@@ -329,8 +329,8 @@ Medians in ms; *counting* is reading the section counts once, when the cycle is 
 Target: first render of the {first.staged.items:,}-item change set under {TARGET_MS} ms —
 **{verdict}**. The page reads one section page (50 items) and the counts kept at staging; what
 still grows with the change set is listing the section's IRIs to page them. The counting, which
-touches every subject of the change set, grows with it and is paid once by the worker. Compare runs only at a similar
-load average (below).
+touches every subject of the change set, grows with it and is paid once by the worker.
+Compare runs only at a similar load average (below).
 
 {info}
 - load average when measured (1, 5, 15 min): {load_average}
