@@ -74,6 +74,26 @@ def test_api_keys_chat_as_of_upload_errors_and_phone_width(
     paths |= {"status": "/ui/status", "keys": "/ui/keys"}
     _phone_width(opened, paths)
     opened.assert_clean()
+    ru = open_page("ru")
+    cookies = opened.context.cookies()
+    ru.context.add_cookies([{"name": c["name"], "value": c["value"], "url": api_url}
+                            for c in cookies])  # fmt: skip
+    _in_russian(ru, rag_id, chat_path)
+
+
+def _in_russian(ru: BrowserPage, rag_id: int, chat_path: str) -> None:
+    """The keys page, the answer "as of" a date and a refused file, in Russian (signed in)."""
+    from playwright.sync_api import expect
+
+    ru.page.goto("/ui/keys")
+    expect(ru.page.get_by_role("heading", name="API-ключи")).to_be_visible()
+    ru.shoot("keys")
+    ru.page.goto(chat_path)
+    scope = ru.page.locator(".msg.assistant .scope").last
+    expect(scope).to_contain_text("Ответ на дату 1 июня 2020")
+    ru.shoot("chat-as-of")
+    _upload_errors(ru, rag_id)
+    ru.assert_clean()
 
 
 def _api_keys(opened: BrowserPage, client: httpx.Client, owner: Account, rag_id: int) -> None:
@@ -153,7 +173,8 @@ def _upload_errors(opened: BrowserPage, rag_id: int) -> None:
     good = FilePayload(name="notes.txt", mimeType="text/plain", buffer=b"Hans Eriksen sails.\n")
     bad = FilePayload(name="tool.exe", mimeType="application/octet-stream", buffer=b"MZ\x90\0bin")
     page.locator("#files").set_input_files([good, bad])
-    page.get_by_role("button", name="Upload and start a cycle").click()
+    upload = {"en": "Upload and start a cycle", "ru": "Загрузить и начать цикл"}[opened.language]
+    page.get_by_role("button", name=upload).click()
     refused = page.locator(".file-row.refused")
     expect(refused).to_have_count(1)
     expect(refused.locator(".name")).to_have_text("tool.exe")

@@ -194,6 +194,9 @@ def test_merges_consistency_override_graph_and_a_split(
     expect(row).to_contain_text("Acme Corp")  # production's label of the survivor
     expect(row.get_by_role("link", name=f"Cycle #{remerged}")).to_be_visible()
     en.shoot("settings-decisions")
+    ru.page.goto(f"/ui/rags/{rag_id}/settings")
+    expect(ru.page.get_by_role("row").filter(has_text="a subsidiary")).to_contain_text("разделены")
+    ru.shoot("settings-decisions")
     page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Forget").click()
     expect(page.get_by_text("No decisions yet.")).to_be_visible()
