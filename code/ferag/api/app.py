@@ -25,6 +25,7 @@ from ferag.api.routes import (
     auth,
     chat,
     cycles,
+    entities,
     openai,
     operations,
     rags,
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers += (ws.router, operations.router)
     routers += (chat.router, chat.keys_router, openai.router)
     routers += (review.router, resolution.router, versions.router, shapes.router)
+    routers += (entities.router,)
     for router in routers:
         app.include_router(router)
     document_errors(app, routers)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
@@ -207,6 +208,26 @@ def find_candidates(
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class EntityHit:
+    """An entity a search found, how well, and by which of its names or texts."""
+
+    entity: IndexedEntity
+    score: float
+    matched_by: str
+
+
+def search_entities(db: Session, rag_id: int, query: str, limit: int) -> list[EntityHit]:
+    """Production's entities a name (or a few words) ``query`` is about, best first, at most
+    ``limit``: the chat's entity linking (labels, aliases, spellings, Russian forms, sound keys)
+    over the index."""
+    analysis = analyse_question(query)
+    found = find_candidates(db, rag_id, analysis)
+    entities = {candidate.entity.iri: candidate.entity for candidate in found}
+    ranked = rank_candidates(analysis, found, LinkingConfig(max_entities=limit))
+    return [EntityHit(entities[hit.iri], hit.score, hit.matched_by) for hit in ranked]
 
 
 def link_analysed(

@@ -63,6 +63,7 @@ class Endpoint:
     files: list[tuple[str, tuple[str, bytes, str]]] | None = None  # multipart upload
     cycle_status: str | None = None  # the scene's cycle is put in this status first
     production: bool = False  # the scene approves a cycle first (production has entities)
+    query: str = ""  # the query string a call needs (``q=…``)
 
     def url(self, scene: Scene, caller: str = "owner") -> str:
         return self.path.format(
@@ -76,7 +77,7 @@ class Endpoint:
             key_id=scene.api_keys.get(caller, 0),
             decision_id=scene.decision_id,
             model=f"rag-{scene.rag_id}",
-        )
+        ) + (f"?{self.query}" if self.query else "")
 
 
 def names(scene: Scene, label: str) -> str:
@@ -146,6 +147,7 @@ ENDPOINTS = [
         lambda s: {"survivor": names(s, "Acme Corp"), "absorbed": [names(s, "Ромашка")]},
         production=True,
     ),
+    Endpoint("GET", "/rags/{rag_id}/entities", "viewer", query="q=Alice", production=True),
     Endpoint("GET", "/rags/{rag_id}/versions", "viewer"),
     Endpoint("POST", "/rags/{rag_id}/versions/{number}/rollback", "owner"),
     Endpoint("GET", "/rags/{rag_id}/shapes", "viewer"),
