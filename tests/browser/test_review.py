@@ -201,4 +201,24 @@ def test_merges_consistency_override_graph_and_a_split(
     row.get_by_role("button", name="Forget").click()
     expect(page.get_by_text("No decisions yet.")).to_be_visible()
     assert client.get(f"/rags/{rag_id}/decisions", headers=owner.headers).json()["count"] == 0
+
+    # The owner merges two production entities found by name: a cycle to review.
+    page.get_by_role("link", name="Merge entities of production…").click()
+    page.get_by_label("Find entities").fill("Acme Ромашка")
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_role("row").filter(has_text="Ромашка")).to_have_count(1)
+    page.get_by_label("Keep Acme Corp", exact=True).check()
+    page.get_by_label("Merge Ромашка").check()
+    page.get_by_label("Reason").fill("one company")
+    en.shoot("merge")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Propose the merge").click()
+    expect(page).to_have_url(re.compile(r"/cycles/\d+/review$"))
+    expect(page.get_by_role("link", name=re.compile("^Merged into production"))).to_be_visible()
+    merge_cycle = int(page.url.rsplit("/", 2)[-2])
+    proposed = client.get(f"/rags/{rag_id}/cycles/{merge_cycle}", headers=owner.headers).json()
+    assert (proposed["kind"], proposed["status"]) == ("production_merge", "review")
+    diff = client.get(f"/rags/{rag_id}/cycles/{merge_cycle}/diff", headers=owner.headers).json()
+    (record,) = diff["merges"]["production"]
+    assert (record["survivor"]["label"], record["absorbed"]["label"]) == ("Acme Corp", "Ромашка")
     en.assert_clean()

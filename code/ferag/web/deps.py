@@ -121,7 +121,7 @@ SignedIn = Annotated[Page, Depends(get_signed_in)]
 
 
 TABS = {"upload.html": "upload", "versions.html": "versions", "chat.html": "chat"}
-TABS |= {"settings.html": "settings"}
+TABS |= {"settings.html": "settings", "merge.html": "settings"}
 
 
 @dataclass

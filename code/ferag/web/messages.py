@@ -588,3 +588,32 @@ RU |= {
         "запоминает это здесь, и каждый следующий цикл следует решению."
     ),
 }
+
+# --- the owner's merge of production entities ------------------------------------------------
+
+RU |= {
+    "Merge entities of production": "Объединение сущностей рабочей версии",
+    "Merge entities of production…": "Объединить сущности рабочей версии…",
+    "When production holds one real thing as several entities, keep one and merge the others "
+    "into it. The merge is a cycle of its own: review and approve it like any other; a rollback "
+    "undoes it.": (
+        "Если один реальный объект хранится в рабочей версии как несколько сущностей, оставьте "
+        "одну и объедините с ней остальные. Объединение — отдельный цикл: проверьте и утвердите "
+        "его, как любой другой; откат его отменяет."
+    ),
+    "Find entities": "Найти сущности",
+    "names, several at once: NIAG Nordvik": "имена, можно несколько сразу: НИАГ Нордвик",
+    "Find": "Найти",
+    "Found": "Найдено",
+    "Propose this merge? A cycle opens for review; production changes only when it is approved.": (
+        "Предложить это объединение? Откроется цикл на проверку; рабочая версия изменится "
+        "только после утверждения."
+    ),
+    "Keep": "Оставить",
+    "Merge into it": "Влить в неё",
+    "Entity": "Сущность",
+    "Keep %(name)s": "Оставить %(name)s",
+    "Merge %(name)s": "Влить %(name)s",
+    "Propose the merge": "Предложить объединение",
+    "No entity of production has that name.": "В рабочей версии нет сущности с таким именем.",
+}

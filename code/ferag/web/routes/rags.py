@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from ferag.api.deps import DbDep, SettingsDep, StoreDep, rag_iris
-from ferag.services import chat_sessions, cycles, decisions, members, versions
+from ferag.services import chat_sessions, cycles, decisions, entity_index, members, versions
 from ferag.services.cycles import current_version
 from ferag.store.space import RagSpace
 from ferag.web.deps import PageRoute, RagOwnerPage, RagViewerPage
@@ -20,6 +20,7 @@ CYCLES_SHOWN = 50
 VERSIONS_SHOWN = 100
 SESSIONS_SHOWN = 50
 DECISIONS_SHOWN = 100
+ENTITIES_FOUND = 20
 
 
 @router.get("")
@@ -40,6 +41,19 @@ def rag_settings(
     labels = decisions.entity_labels(space, [iri for d in decided for iri in (d.a, d.b)])
     context = {"members": rows, "decisions": decided, "decisions_total": total, "labels": labels}
     return access.render("settings.html", context)
+
+
+@router.get("/merge")
+def merge_page(
+    access: RagOwnerPage,
+    db: DbDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """An owner's merge of production entities: find them by name (several names at once),
+    keep one, merge the others into it; ``POST /rags/{id}/merges`` opens the cycle to review."""
+    query = q.strip()
+    hits = entity_index.search_entities(db, access.rag.id, query, ENTITIES_FOUND) if query else []
+    return access.render("merge.html", {"q": query, "hits": hits})
 
 
 @router.get("/versions")

@@ -71,6 +71,11 @@ function formBody(form) {
   for (const field of form.elements) {
     if (!field.name || field.dataset.local !== undefined || field.type === "submit") continue;
     if (field.type === "hidden" && field.name === "csrf_token") continue;
+    if (field.type === "radio" && !field.checked) continue;
+    if (field.type === "checkbox") {  // a list: the values of the boxes ticked
+      body[field.name] = [...(body[field.name] || []), ...(field.checked ? [field.value] : [])];
+      continue;
+    }
     let value = field.value;
     if (field.dataset.null !== undefined && value === field.dataset.null) value = null;
     body[field.name] = value;
