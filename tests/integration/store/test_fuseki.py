@@ -1,0 +1,52 @@
+"""What only Fuseki has: one TDB2 dataset per RAG made through its admin API, and basic
+authentication on every endpoint."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from ferag.stack.servers import Server
+from ferag.store.client import FusekiStore, StoreRequestError, make_store
+from tests.integration.store.conftest import BASE_IRI
+
+
+@pytest.fixture()
+def admin(fuseki_server: Server) -> httpx.Client:
+    env = fuseki_server.env
+    return httpx.Client(
+        base_url=fuseki_server.url, auth=(env["FERAG_STORE_USER"], env["FERAG_STORE_PASSWORD"])
+    )
+
+
+def _datasets(admin: httpx.Client) -> dict[str, bool]:
+    listed = admin.get("/$/datasets").raise_for_status().json()["datasets"]
+    return {ds["ds.name"]: ds["ds.state"] for ds in listed}
+
+
+def test_a_space_is_a_tdb2_dataset_made_and_removed_through_the_admin_api(
+    fuseki_server: Server, admin: httpx.Client
+) -> None:
+    env = fuseki_server.env
+    store = make_store(
+        "fuseki", fuseki_server.url, BASE_IRI,
+        user=env["FERAG_STORE_USER"], password=env["FERAG_STORE_PASSWORD"],
+    )  # fmt: skip
+    name = f"/{FusekiStore.dataset_name(97_001)}"
+
+    store.create_space(97_001)
+    assert _datasets(admin).get(name) is True
+    stats = admin.get(f"/$/datasets{name}").raise_for_status().json()
+    assert stats["ds.name"] == name
+
+    store.drop_space(97_001)
+    assert name not in _datasets(admin)
+    store.close()
+
+
+def test_a_wrong_password_is_refused(fuseki_server: Server) -> None:
+    store = make_store("fuseki", fuseki_server.url, BASE_IRI, user="admin", password="wrong")
+    with pytest.raises(StoreRequestError) as error:
+        store.create_space(97_002)
+    assert error.value.status_code == 401
+    store.close()
