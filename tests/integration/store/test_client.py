@@ -151,3 +151,26 @@ def test_an_unreachable_store_is_unavailable(store_kind: str) -> None:
                 call()
     finally:
         gone.close()
+
+
+def test_a_large_update_and_query_go_through(
+    store: TripleStore, rag_id: int, iris: RagIris
+) -> None:
+    # Approval sends a whole change set in one update, and merge asks about many IRIs in one
+    # query: both run to megabytes, far past a web server's default form size limit.
+    graph = iri(str(iris.graph("prod")))
+    count = 10_000  # ~0.7 MB of update, 0.2 MB of query
+    triples = " ".join(
+        f'<urn:ferag:e{n}> <urn:ferag:label> "entity number {n} with some text" .'
+        for n in range(count)
+    )
+    store.update(rag_id, f"INSERT DATA {{ GRAPH {graph} {{ {triples} }} }}")
+    values = " ".join(f"<urn:ferag:e{n}>" for n in range(count))
+
+    query = (
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?s {{ {values} }} GRAPH {graph} {{ ?s ?p ?o }} }}"
+    )
+
+    rows = store.select(rag_id, query)
+
+    assert int(rows[0]["n"]["value"]) == count

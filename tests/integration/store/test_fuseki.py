@@ -7,8 +7,17 @@ import httpx
 import pytest
 
 from ferag.stack.servers import Server
-from ferag.store.client import FusekiStore, StoreRequestError, make_store
+from ferag.store.client import FusekiStore, SpaceMissing, StoreRequestError, TripleStore, make_store
 from tests.integration.store.conftest import BASE_IRI
+
+
+@pytest.fixture()
+def fuseki(fuseki_server: Server) -> TripleStore:
+    env = fuseki_server.env
+    return make_store(
+        "fuseki", fuseki_server.url, BASE_IRI,
+        user=env["FERAG_STORE_USER"], password=env["FERAG_STORE_PASSWORD"],
+    )  # fmt: skip
 
 
 @pytest.fixture()
@@ -50,3 +59,22 @@ def test_a_wrong_password_is_refused(fuseki_server: Server) -> None:
         store.create_space(97_002)
     assert error.value.status_code == 401
     store.close()
+
+
+def test_a_space_never_made_is_named_as_missing_not_read_as_empty(fuseki: TripleStore) -> None:
+    # Fuseki answers a dataset it does not have with 404 (GET) or 405 and an HTML page (POST,
+    # from its static file handler); neither may pass for "no such graph" or a bad request.
+    calls = (
+        lambda: fuseki.select(97_003, "SELECT * WHERE { ?s ?p ?o }"),
+        lambda: fuseki.ask(97_003, "ASK {}"),
+        lambda: fuseki.construct(97_003, "CONSTRUCT WHERE { ?s ?p ?o }"),
+        lambda: fuseki.update(97_003, "CLEAR SILENT DEFAULT"),
+        lambda: fuseki.get_graph(97_003, "urn:ferag:g"),
+        lambda: fuseki.put_graph(97_003, "urn:ferag:g", b"<urn:a> <urn:b> <urn:c> ."),
+    )
+    for call in calls:
+        with pytest.raises(SpaceMissing) as error:
+            call()
+        assert error.value.status_code == 404
+        assert FusekiStore.dataset_name(97_003) in str(error.value)
+        assert "create_space" in str(error.value)
