@@ -3,21 +3,27 @@ authentication on every endpoint."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
-from ferag.stack.servers import Server
+from ferag.stack.servers import Server, start_fuseki
 from ferag.store.client import FusekiStore, SpaceMissing, StoreRequestError, TripleStore, make_store
 from tests.integration.store.conftest import BASE_IRI
 
 
-@pytest.fixture()
-def fuseki(fuseki_server: Server) -> TripleStore:
-    env = fuseki_server.env
+def _client(server: Server) -> TripleStore:
+    env = server.env
     return make_store(
-        "fuseki", fuseki_server.url, BASE_IRI,
+        "fuseki", server.url, BASE_IRI,
         user=env["FERAG_STORE_USER"], password=env["FERAG_STORE_PASSWORD"],
     )  # fmt: skip
+
+
+@pytest.fixture()
+def fuseki(fuseki_server: Server) -> TripleStore:
+    return _client(fuseki_server)
 
 
 @pytest.fixture()
@@ -34,13 +40,9 @@ def _datasets(admin: httpx.Client) -> dict[str, bool]:
 
 
 def test_a_space_is_a_tdb2_dataset_made_and_removed_through_the_admin_api(
-    fuseki_server: Server, admin: httpx.Client
+    fuseki: TripleStore, admin: httpx.Client
 ) -> None:
-    env = fuseki_server.env
-    store = make_store(
-        "fuseki", fuseki_server.url, BASE_IRI,
-        user=env["FERAG_STORE_USER"], password=env["FERAG_STORE_PASSWORD"],
-    )  # fmt: skip
+    store = fuseki
     name = f"/{FusekiStore.dataset_name(97_001)}"
 
     store.create_space(97_001)
@@ -78,3 +80,29 @@ def test_a_space_never_made_is_named_as_missing_not_read_as_empty(fuseki: Triple
         assert error.value.status_code == 404
         assert FusekiStore.dataset_name(97_003) in str(error.value)
         assert "create_space" in str(error.value)
+
+
+@pytest.mark.slow
+def test_a_restarted_fuseki_keeps_its_datasets_and_password(
+    fuseki_server: Server, tmp_path: Path
+) -> None:
+    # ``ferag up`` restarts the store on the same directory: datasets made through the admin
+    # API and the generated password must both survive it.
+    home, log = tmp_path / "fuseki", tmp_path / "fuseki.log"
+    first = start_fuseki(home, log)
+    try:
+        store = _client(first)
+        store.create_space(97_004)
+        store.put_graph(97_004, "urn:ferag:g", b"<urn:a> <urn:b> <urn:c> .\n")
+        store.close()
+    finally:
+        first.stop()
+
+    second = start_fuseki(home, log)
+    try:
+        assert second.env["FERAG_STORE_PASSWORD"] == first.env["FERAG_STORE_PASSWORD"]
+        store = _client(second)
+        assert store.get_graph(97_004, "urn:ferag:g") == b"<urn:a> <urn:b> <urn:c> .\n"
+        store.close()
+    finally:
+        second.stop()
