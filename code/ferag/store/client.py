@@ -10,6 +10,7 @@ Exceptions::
     StoreError
      ├── StoreUnavailable   connection refused, timeout, 5xx: retry later
      ├── StoreRequestError  the store refused the request (4xx): a bug or bad SPARQL
+     │    └── SpaceMissing  the RAG's space (Fuseki dataset) does not exist
      └── VersionMarkerError (``ferag.store.versions``) production's version marker is unreadable
 
 A caller says what the store was doing for it, and what a failure means for the user, with
@@ -75,6 +76,13 @@ class StoreRequestError(StoreError):
     def __init__(self, message: str, status_code: int) -> None:
         super().__init__(message)
         self.status_code = status_code
+
+
+class SpaceMissing(StoreRequestError):
+    """The RAG has no space in the store (a Fuseki dataset never created, or dropped)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 404)
 
 
 class TripleStore(Protocol):
@@ -184,7 +192,7 @@ class _HttpStore:
                 headers={"Accept": N_TRIPLES},
             )
         except StoreRequestError as exc:
-            if exc.status_code == 404:
+            if exc.status_code == 404 and not isinstance(exc, SpaceMissing):
                 return b""
             raise
         return response.content
@@ -240,6 +248,36 @@ class FusekiStore(_HttpStore):
 
     def _endpoint(self, rag_id: int, kind: str) -> str:
         return f"{self.base_url}/{self.dataset_name(rag_id)}/{kind}"
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return super()._request(method, url, **kwargs)
+        except StoreRequestError as exc:
+            # A dataset Fuseki does not have answers 404 (GET) or 405 with an HTML page (POST,
+            # from its static file handler): ask the admin API which it is, so a missing space
+            # is neither read as an empty graph nor reported as a bad request.
+            name = self._dataset_in(url)
+            if exc.status_code in (404, 405) and name and not self._has_dataset(name):
+                raise SpaceMissing(
+                    f"the triple store has no dataset {name}: the RAG's space was never made "
+                    "or was dropped; create it with create_space (made with the RAG)"
+                ) from exc
+            raise
+
+    def _dataset_in(self, url: str) -> str | None:
+        """The dataset a per-dataset endpoint URL names (None for the admin API)."""
+        path = url.removeprefix(f"{self.base_url}/")
+        name = path.split("/", 1)[0]
+        return None if path == url or name == "$" else name
+
+    def _has_dataset(self, name: str) -> bool:
+        try:
+            self._request("GET", f"{self.base_url}/$/datasets/{name}")
+        except StoreRequestError as exc:
+            if exc.status_code == 404:
+                return False
+            raise
+        return True
 
     def ping(self) -> float:
         started = time.perf_counter()
