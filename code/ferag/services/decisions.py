@@ -11,11 +11,9 @@ per RAG and unordered pair: a later one on the same pair replaces the earlier.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from typing import Literal
 
 from celery import Celery
-from rdflib import RDFS, URIRef
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -27,7 +25,6 @@ from ferag.errors import Conflict, InvalidInput, NotFound
 from ferag.events.schemas import TaskEventPublic
 from ferag.services.approval import REBASE_FROM, locked_cycle, start_remerge
 from ferag.services.changes import lock_production
-from ferag.store.production import SparqlProductionView
 from ferag.store.space import RagSpace
 from graphrag_lib.merge.production_merge import is_entity_iri
 from graphrag_lib.vocab import RagIris
@@ -114,12 +111,6 @@ def list_decisions(
     ).all()
     total = db.scalar(select(func.count()).where(ResolutionDecisionRow.rag_id == rag_id))
     return list(rows), int(total or 0)
-
-
-def entity_labels(space: RagSpace, iris: Iterable[str]) -> dict[str, str]:
-    """Production's label of each of ``iris`` it has (an entity merged away has none)."""
-    described = SparqlProductionView(space).describe({URIRef(value) for value in iris})
-    return {str(entity): str(label) for entity, label in described.subject_objects(RDFS.label)}
 
 
 def forget_decision(db: Session, rag_id: int, decision_id: int) -> None:

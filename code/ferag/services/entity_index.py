@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -217,6 +217,19 @@ class EntityHit:
     entity: IndexedEntity
     score: float
     matched_by: str
+
+
+def entity_labels(db: Session, rag_id: int, iris: Collection[str]) -> dict[str, str]:
+    """Production's label of each of ``iris`` it has (an entity merged away has none), from
+    the index rather than the triple store."""
+    if not iris:
+        return {}
+    rows = db.execute(
+        select(EntityIndexEntry.entity_iri, EntityIndexEntry.label).where(
+            EntityIndexEntry.rag_id == rag_id, EntityIndexEntry.entity_iri.in_(list(iris))
+        )
+    ).all()
+    return {row.entity_iri: row.label for row in rows}
 
 
 def search_entities(db: Session, rag_id: int, query: str, limit: int) -> list[EntityHit]:

@@ -11,7 +11,6 @@ from starlette.responses import Response
 from ferag.api.deps import DbDep, SettingsDep, StoreDep, rag_iris
 from ferag.services import chat_sessions, cycles, decisions, entity_index, members, versions
 from ferag.services.cycles import current_version
-from ferag.store.space import RagSpace
 from ferag.web.deps import PageRoute, RagOwnerPage, RagViewerPage
 
 router = APIRouter(prefix="/ui/rags/{rag_id}", route_class=PageRoute)
@@ -31,14 +30,12 @@ def rag_overview(access: RagViewerPage, db: DbDep) -> Response:
 
 
 @router.get("/settings")
-def rag_settings(
-    access: RagOwnerPage, db: DbDep, store: StoreDep, settings: SettingsDep
-) -> Response:
+def rag_settings(access: RagOwnerPage, db: DbDep) -> Response:
     """Name, language, members, the remembered resolution decisions, deletion."""
     rows = members.list_members(db, access.rag)
     decided, total = decisions.list_decisions(db, access.rag.id, 0, DECISIONS_SHOWN)
-    space = RagSpace(store, access.rag.id, rag_iris(settings, access.rag.id))
-    labels = decisions.entity_labels(space, [iri for d in decided for iri in (d.a, d.b)])
+    iris = {iri for d in decided for iri in (d.a, d.b)}
+    labels = entity_index.entity_labels(db, access.rag.id, iris)
     context = {"members": rows, "decisions": decided, "decisions_total": total, "labels": labels}
     return access.render("settings.html", context)
 
