@@ -42,7 +42,12 @@ def settings_env(settings: Settings, **overrides: str) -> dict[str, str]:
         "FERAG_HOME": str(settings.home),
         "FERAG_DATABASE_URL": settings.database_url or "",
         "FERAG_REDIS_URL": settings.redis_url or "",
+        "FERAG_STORE_KIND": settings.store_kind,
         "FERAG_STORE_URL": settings.store_url or "",
+        "FERAG_STORE_USER": settings.store_user or "",
+        "FERAG_STORE_PASSWORD": (
+            settings.store_password.get_secret_value() if settings.store_password else ""
+        ),
         "FERAG_LLM_BASE_URL": settings.llm_base_url or "",
         "FERAG_JWT_SECRET": settings.jwt_secret.get_secret_value() if settings.jwt_secret else "",
         "FERAG_LOG_JSON": "false",
