@@ -6,7 +6,8 @@ database is created on it), FERAG_TEST_REDIS_URL or FERAG_TEST_STORE_URL (an Oxi
 
 Apache Jena Fuseki (``fuseki_server``) starts only for the tests that ask for it, from the jar
 ``scripts/bootstrap`` fetched with Maven; without Java or Maven those tests skip, except under
-CI=true, where they fail.
+CI=true, where they fail. ``fuseki_stack`` is a second whole stack on Fuseki (its own database,
+Redis, home, API and worker) for the journeys that must give the same results on both stores.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,16 +108,9 @@ def llm_url() -> Iterator[str]:
         yield f"{server.url}/v1"
 
 
-@pytest.fixture(scope="session")
-def settings(
-    stack_home: Path, database_url: str, redis_url: str, store_url: str, llm_url: str
-) -> Settings:
+def stack_settings(**servers_and_home: object) -> Settings:
+    """The settings of a test stack: its servers and home, plus what every test stack shares."""
     return Settings(
-        home=stack_home,
-        database_url=database_url,
-        redis_url=redis_url,
-        store_url=store_url,
-        llm_base_url=llm_url,
         jwt_secret=TEST_JWT_SECRET,
         # Every test logs in from 127.0.0.1: the address limit would make one test's failed
         # logins another's 429 (tests/integration/api/test_login_limits.py sets its own).
@@ -123,6 +118,20 @@ def settings(
         log_json=False,
         log_level="WARNING",
         worker_heartbeat_s=1.0,
+        **servers_and_home,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="session")
+def settings(
+    stack_home: Path, database_url: str, redis_url: str, store_url: str, llm_url: str
+) -> Settings:
+    return stack_settings(
+        home=stack_home,
+        database_url=database_url,
+        redis_url=redis_url,
+        store_url=store_url,
+        llm_base_url=llm_url,
     )
 
 
@@ -132,6 +141,58 @@ def api_url(settings: Settings) -> Iterator[str]:
 
     with ThreadedServer(create_app(settings)) as server:
         yield server.url
+
+
+@dataclass(frozen=True)
+class Stack:
+    """A whole running ferag stack: its settings and its API's URL (a worker serves it)."""
+
+    kind: str  # the store: "oxigraph" or "fuseki"
+    settings: Settings
+    api_url: str
+
+
+@pytest.fixture(scope="session")
+def oxigraph_stack(settings: Settings, api_url: str, worker: WorkerProcess) -> Stack:
+    """The stack most tests use, on Oxigraph."""
+    return Stack("oxigraph", settings, api_url)
+
+
+@pytest.fixture(scope="session")
+def fuseki_stack(
+    stack_home: Path, postgres_server_url: str, fuseki_server: servers.Server, llm_url: str
+) -> Iterator[Stack]:
+    """A second stack on Fuseki. Its own database, Redis and home keep it apart from the
+    Oxigraph stack: a worker takes only its own stack's tasks, and RAG ids (which name Redis
+    channels and GraphRAG's work) may repeat across the two."""
+    from ferag.api.app import create_app
+
+    home = stack_home / "fuseki-stack"
+    redis = servers.start_redis(home / "redis", home / "logs" / "redis.log")
+    database_url = servers.ensure_database(
+        postgres_server_url, f"ferag_test_fuseki_{uuid.uuid4().hex[:8]}"
+    )
+    migrate.upgrade(database_url)
+    env = fuseki_server.env
+    settings = stack_settings(
+        home=home,
+        database_url=database_url,
+        redis_url=redis.url,
+        store_kind="fuseki",
+        store_url=fuseki_server.url,
+        store_user=env["FERAG_STORE_USER"],
+        store_password=env["FERAG_STORE_PASSWORD"],
+        llm_base_url=llm_url,
+    )
+    try:
+        worker = start_worker(settings, home / "logs" / "worker.log")
+        try:
+            with ThreadedServer(create_app(settings)) as api:
+                yield Stack("fuseki", settings, api.url)
+        finally:
+            worker.stop()
+    finally:
+        redis.stop()
 
 
 @pytest.fixture()
