@@ -195,6 +195,13 @@ def fuseki_stack(
         redis.stop()
 
 
+@pytest.fixture(params=["oxigraph", "fuseki"])
+def each_stack(request: pytest.FixtureRequest) -> Stack:
+    """The test runs once on the Oxigraph stack and once on the Fuseki stack."""
+    stack: Stack = request.getfixturevalue(f"{request.param}_stack")
+    return stack
+
+
 @pytest.fixture()
 def client(api_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=api_url, timeout=30) as http:

@@ -15,10 +15,12 @@ from sqlalchemy import select
 
 from ferag.db.models import EntityIndexEntry
 from ferag.settings import Settings
-from ferag.store.client import TripleStore
+from ferag.store.client import TripleStore, store_from_settings
 from graphrag_lib.vocab import RagIris
+from tests.conftest import Stack
 from tests.factories import (
     Account,
+    create_account,
     create_rag,
     create_review_cycle,
     session_factory,
@@ -148,39 +150,42 @@ def test_diff_pages_one_section_at_a_time(
     assert all(p["counts"]["entities_added"] == 5 for p in pages)
 
 
-def test_of_two_concurrent_approvals_exactly_one_wins(
-    client: httpx.Client, owner: Account, settings: Settings, store: TripleStore
-) -> None:
-    rag_id = create_rag(client, owner)
-    iris = iris_of(settings, rag_id)
-    cycles = [
-        create_review_cycle(settings, rag_id, first_candidate(iris)),
-        create_review_cycle(settings, rag_id, second_candidate(iris)),
-    ]
-    answers: dict[int, httpx.Response] = {}
-    start = threading.Barrier(len(cycles))
+def test_of_two_concurrent_approvals_exactly_one_wins(each_stack: Stack) -> None:
+    settings = each_stack.settings
+    with httpx.Client(base_url=each_stack.api_url, timeout=60) as client:
+        owner = create_account(client)
+        rag_id = create_rag(client, owner)
+        iris = iris_of(settings, rag_id)
+        cycles = [
+            create_review_cycle(settings, rag_id, first_candidate(iris)),
+            create_review_cycle(settings, rag_id, second_candidate(iris)),
+        ]
+        answers: dict[int, httpx.Response] = {}
+        start = threading.Barrier(len(cycles))
 
-    def run(cycle_id: int) -> None:
-        with httpx.Client(base_url=str(client.base_url), timeout=60) as own:
-            start.wait()
-            answers[cycle_id] = approve(own, owner, rag_id, cycle_id)
+        def run(cycle_id: int) -> None:
+            with httpx.Client(base_url=each_stack.api_url, timeout=60) as own:
+                start.wait()
+                answers[cycle_id] = approve(own, owner, rag_id, cycle_id)
 
-    threads = [threading.Thread(target=run, args=(c,)) for c in cycles]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        threads = [threading.Thread(target=run, args=(c,)) for c in cycles]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
-    codes = sorted(answers[c].status_code for c in cycles)
-    assert codes == [200, 409], [answers[c].text for c in cycles]
-    (winner,) = (c for c in cycles if answers[c].status_code == 200)
-    (loser,) = (c for c in cycles if c != winner)
-    assert answers[loser].json()["error"]["code"] == "cycle_stale"
-    assert cycle_status(client, owner, rag_id, loser) == "stale"
-    versions = client.get(f"/rags/{rag_id}/versions", headers=owner.headers).json()
-    assert versions["current"] == 1 and versions["data"][0]["cycle_id"] == winner
-    winner_diff = read_diff(client, owner, rag_id, winner)
+        codes = sorted(answers[c].status_code for c in cycles)
+        assert codes == [200, 409], [answers[c].text for c in cycles]
+        (winner,) = (c for c in cycles if answers[c].status_code == 200)
+        (loser,) = (c for c in cycles if c != winner)
+        assert answers[loser].json()["error"]["code"] == "cycle_stale"
+        assert cycle_status(client, owner, rag_id, loser) == "stale"
+        versions = client.get(f"/rags/{rag_id}/versions", headers=owner.headers).json()
+        assert versions["current"] == 1 and versions["data"][0]["cycle_id"] == winner
+        winner_diff = read_diff(client, owner, rag_id, winner)
+    store = store_from_settings(settings)
     assert len(production(store, iris, rag_id)) == winner_diff["counts"]["triples_added"]
+    store.close()
 
 
 def wait_for_status(
