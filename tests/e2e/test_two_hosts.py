@@ -184,8 +184,13 @@ def worker_b(host_a: Settings, host_b: HostB, tmp_path: Path) -> Iterator[Worker
         host=host_b.netns,
         FERAG_LOG_LEVEL="INFO",  # Celery's "Task ... succeeded" lines are INFO
     )
-    yield worker
-    worker.stop()
+    try:
+        yield worker
+    finally:
+        try:
+            worker.stop()
+        finally:
+            worker.kill()  # a worker that did not stop must not outlive its namespace's teardown
 
 
 def _wait_for_cycle(
@@ -201,6 +206,20 @@ def _wait_for_cycle(
             return dict(cycle), seen
         time.sleep(0.5)
     raise AssertionError(f"cycle {cycle_id} did not finish: {cycle}")
+
+
+def _redis_clients(redis: Redis) -> set[str]:
+    return {str(client["addr"]).rsplit(":", 1)[0] for client in redis.client_list()}
+
+
+def _postgres_clients(settings: Settings) -> set[str]:
+    engine = sa.create_engine(settings.require("database_url"))
+    try:
+        with engine.connect() as conn:
+            query = "SELECT DISTINCT host(client_addr) FROM pg_stat_activity"
+            return {str(addr) for addr in conn.execute(sa.text(query)).scalars()}
+    finally:
+        engine.dispose()
 
 
 def _net_namespace(pid: int | str) -> str:
@@ -225,9 +244,12 @@ def test_a_cycle_uploaded_on_host_a_is_processed_on_host_b_only(
     assert cycle["status"] == "review", cycle["error"]
     assert all(cycle["steps"][step]["status"] == "done" for step in STEP_NAMES), cycle["steps"]
 
-    # The one worker alive while the cycle ran was B's, and it ran in another network namespace.
+    # The one worker alive while the cycle ran was B's, and it ran in another network namespace,
+    # connected to A's servers from B's end of the link.
     assert alive == {worker_b.name}
     assert _net_namespace(worker_b.process.pid) != _net_namespace("self")
+    assert host_b.b_address in _redis_clients(redis)
+    assert host_b.b_address in _postgres_clients(host_a)
 
     # B's worker ran every step of this cycle (Celery logs each task it finished).
     log = worker_b.log_path.read_text(errors="replace")
