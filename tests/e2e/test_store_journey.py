@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-
 from rdflib import Graph
 
 from ferag.store.client import FusekiStore, SpaceMissing, TripleStore, store_from_settings

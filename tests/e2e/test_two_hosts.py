@@ -251,7 +251,8 @@ def test_a_cycle_uploaded_on_host_a_is_processed_on_host_b_only(
     assert host_b.b_address in _redis_clients(redis)
     assert host_b.b_address in _postgres_clients(host_a)
 
-    # B's worker ran every step of this cycle (Celery logs each task it finished).
+    # B's worker ran every step of this cycle: the cycle says so, and Celery logged each task.
+    assert {cycle["steps"][step]["worker"] for step in STEP_NAMES} == {worker_b.name}
     log = worker_b.log_path.read_text(errors="replace")
     for step in STEP_NAMES:
         assert re.search(rf"Task ferag\.cycle\.{step}\[[0-9a-f-]+\] succeeded", log), step

@@ -101,6 +101,11 @@ class StepRecord(BaseModel):
         default_factory=list, description="What a reviewer should know, e.g. ontology fallbacks."
     )
     error: str | None = None
+    worker: str | None = Field(
+        None,
+        description="The Celery worker (name@host) that ran the step; none for steps the API "
+        "ran itself (an owner's merge).",
+    )
     lease_until: datetime | None = Field(
         None,
         description="Running steps: until when the worker running it holds it. A step whose "
@@ -136,14 +141,31 @@ def warnings(cycle: Cycle) -> list[tuple[str, str]]:
 
 
 def claim_step(
-    cycle: Cycle, step: str, celery_task_id: str | None, *, lease_s: float | None = None
+    cycle: Cycle,
+    step: str,
+    celery_task_id: str | None,
+    *,
+    lease_s: float | None = None,
+    worker: str | None = None,
 ) -> None:
-    """The step starts running (again), held by ``celery_task_id`` for ``lease_s`` seconds
-    (None: no lease, as if it had run out)."""
+    """The step starts running (again) on ``worker``, held by ``celery_task_id`` for
+    ``lease_s`` seconds (None: no lease, as if it had run out)."""
     _move(cycle, "claim")
     cycle.celery_task_id = celery_task_id
     lease_until = _now() + timedelta(seconds=lease_s) if lease_s is not None else None
-    _put_step(cycle, step, StepRecord(status="running", started_at=_now(), lease_until=lease_until))
+    record = StepRecord(status="running", started_at=_now(), lease_until=lease_until, worker=worker)
+    _put_step(cycle, step, record)
+
+
+def _ended(cycle: Cycle, step: str, **fields: Any) -> StepRecord:
+    """The record of a step that ended, keeping when and where it started."""
+    claimed = cycle.steps.get(step, {})
+    return StepRecord(
+        started_at=claimed.get("started_at"),
+        worker=claimed.get("worker"),
+        finished_at=_now(),
+        **fields,
+    )
 
 
 # --- leases -------------------------------------------------------------------------------------
@@ -222,11 +244,7 @@ def finish_step(
 ) -> bool:
     """Record the step done; after the last one a running cycle waits for review. Returns
     whether it does now (a cycle cancelled meanwhile stays cancelled)."""
-    started = cycle.steps.get(step, {}).get("started_at")
-    record = StepRecord(
-        status="done", started_at=started, finished_at=_now(), stats=stats, warnings=[*warnings]
-    )
-    _put_step(cycle, step, record)
+    _put_step(cycle, step, _ended(cycle, step, status="done", stats=stats, warnings=[*warnings]))
     cycle.stats = {**cycle.stats, step: stats}
     if last and cycle.status is S.running:
         _move(cycle, "review")
@@ -239,13 +257,10 @@ def fail_step(cycle: Cycle, step: str, reason: str) -> bool:
     was cancelled or closed meanwhile: its last step's failure does not reopen it."""
     if cycle.status not in TRANSITIONS["fail"].sources:
         return False
-    started = cycle.steps.get(step, {}).get("started_at")
+    record = _ended(cycle, step, status="failed", error=reason[:MAX_ERROR_CHARS])
     _move(cycle, "fail")
     cycle.failed_step = step
     cycle.error = reason[:MAX_ERROR_CHARS]
-    record = StepRecord(
-        status="failed", started_at=started, finished_at=_now(), error=reason[:MAX_ERROR_CHARS]
-    )
     _put_step(cycle, step, record)
     return True
 

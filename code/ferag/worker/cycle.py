@@ -182,7 +182,13 @@ def _claim(rt: WorkerRuntime, task: Task, cycle_id: int, step: str) -> Claim | N
                 cycle.celery_task_id,
             )
             raise Ignore()
-        lifecycle.claim_step(cycle, step, task.request.id, lease_s=rt.settings.step_lease_s)
+        lifecycle.claim_step(
+            cycle,
+            step,
+            task.request.id,
+            lease_s=rt.settings.step_lease_s,
+            worker=task.request.hostname,
+        )
         claim = Claim(cycle.rag_id, cycle_task(db, cycle).id, lifecycle.done_stats(cycle),
                       cycle.base_version)  # fmt: skip
         db.commit()

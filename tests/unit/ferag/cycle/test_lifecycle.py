@@ -36,20 +36,22 @@ def test_a_cycle_runs_its_steps_then_waits_for_review() -> None:
     lifecycle.claim_step(cycle, "index", "celery-1")
     assert cycle.status is S.running and cycle.steps["index"]["status"] == "running"
     assert not lifecycle.finish_step(cycle, "index", {"entities": 3}, (), last=False)
-    lifecycle.claim_step(cycle, "staging", "celery-2")
+    lifecycle.claim_step(cycle, "staging", "celery-2", worker="ferag@host-b")
     warned = ("a batch fell back",)
     assert lifecycle.finish_step(cycle, "staging", {"staged_add": 9}, warned, last=True)
     assert cycle.status.value == "review"
     assert lifecycle.done_stats(cycle) == {"index": {"entities": 3}, "staging": {"staged_add": 9}}
     assert lifecycle.warnings(cycle) == [("staging", "a batch fell back")]
     assert cycle.steps["staging"]["started_at"] <= cycle.steps["staging"]["finished_at"]
+    assert cycle.steps["staging"]["worker"] == "ferag@host-b"  # where it ran, kept once done
 
 
 def test_a_failed_step_is_retried_without_the_steps_done() -> None:
     cycle = cycle_in(S.running)
     lifecycle.finish_step(cycle, "index", {}, (), last=False)
-    lifecycle.claim_step(cycle, "to_rdf", None)
+    lifecycle.claim_step(cycle, "to_rdf", None, worker="ferag@host-a")
     assert lifecycle.fail_step(cycle, "to_rdf", "ValueError: bad table")
+    assert cycle.steps["to_rdf"]["worker"] == "ferag@host-a"
     assert (cycle.status, cycle.failed_step) == (S.failed, "to_rdf")
     assert cycle.error == "ValueError: bad table"
     assert cycle.steps["to_rdf"]["status"] == "failed"
