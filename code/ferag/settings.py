@@ -67,7 +67,8 @@ class Settings(BaseSettings):
         "oxigraph", description="Triple store flavour; both are used through SPARQL 1.1 only."
     )
     store_url: str | None = Field(
-        None, description="Base URL of the triple store; empty: embedded Oxigraph server."
+        None,
+        description="Base URL of the triple store; empty: `ferag up` runs one of FERAG_STORE_KIND.",
     )
     store_user: str | None = Field(None, description="Triple store user (Fuseki admin API).")
     store_password: SecretStr | None = Field(None, description="Triple store password.")

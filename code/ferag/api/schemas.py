@@ -303,6 +303,8 @@ class ComponentHealth(BaseModel):
     latency_ms: float | None = None
     detail: str | None = None
     standin: bool | None = Field(None, description="LLM only: the offline rule-based stand-in.")
+    kind: str | None = Field(None, description="Store only: `oxigraph` or `fuseki`.")
+    version: str | None = Field(None, description="Store only: the version the server reports.")
 
 
 class HealthPublic(BaseModel):

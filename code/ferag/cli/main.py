@@ -73,12 +73,7 @@ def up(home: HomeOption = None) -> None:
     configure_logging(settings.log_level, as_json=settings.log_json)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     try:
-        plan = StackPlan.from_settings(settings)
-    except SettingsError as exc:
-        typer.echo(f"ferag: {exc}", err=True)
-        raise typer.Exit(2) from None
-    try:
-        run_stack(plan, on_ready=_print_ready)
+        run_stack(StackPlan.from_settings(settings), on_ready=_print_ready)
     except StackError as exc:
         typer.echo(f"ferag up failed: {exc}", err=True)
         raise typer.Exit(1) from None

@@ -101,7 +101,8 @@ class ComponentStatus:
 
 
 def probe(record: ComponentRecord, timeout: float = 5.0) -> ComponentStatus:
-    """Whether the component's process is alive and its server answers."""
+    """Whether the component's process is alive and its server answers; the detail starts
+    with what runs it (``embedded Apache Jena Fuseki``, ``external``)."""
     if record.pid is not None and not pid_alive(record.pid):
         return ComponentStatus(record.name, record.url, False, f"process {record.pid} is gone")
     if record.name == "api":
@@ -113,7 +114,7 @@ def probe(record: ComponentRecord, timeout: float = 5.0) -> ComponentStatus:
         is_up, detail = True, "process alive"
     if record.pid is not None:
         detail = f"pid {record.pid}, {detail}"
-    return ComponentStatus(record.name, record.url, is_up, detail)
+    return ComponentStatus(record.name, record.url, is_up, f"{record.description}, {detail}")
 
 
 def tcp_reachable(url: str, timeout: float) -> bool:
@@ -137,10 +138,17 @@ def probe_api(api_url: str, timeout: float) -> tuple[bool, str]:
     except (httpx.HTTPError, ValueError) as exc:
         return False, f"/health failed: {exc}"
     components = health.get("components", {}) if isinstance(health, dict) else {}
-    parts = [
-        f"{name} {info.get('status', '?')}" + (" (stand-in)" if info.get("standin") else "")
-        for name, info in components.items()
-    ]
+    parts = [_describe(name, info) for name, info in components.items()]
     status = health.get("status", "?") if isinstance(health, dict) else "?"
     is_up = response.status_code == 200 and status == "ok"
     return is_up, f"/health {status}: " + ", ".join(parts)
+
+
+def _describe(name: str, info: dict[str, Any]) -> str:
+    """``store ok (fuseki 5.6.0)``, ``llm ok (stand-in)``: one component of ``/health``."""
+    text = f"{name} {info.get('status', '?')}"
+    if info.get("standin"):
+        return f"{text} (stand-in)"
+    if kind := info.get("kind"):
+        return f"{text} ({kind} {info.get('version') or 'version unknown'})"
+    return text

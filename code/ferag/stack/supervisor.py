@@ -1,7 +1,8 @@
 """Supervise the local stack that ``ferag up`` runs, from first start to last stop.
 
-Start order: database (PostgreSQL), redis, store (Oxigraph), llm (the offline model stand-in),
-each started only when its setting is empty; then migrations, one Celery worker and the API.
+Start order: database (PostgreSQL), redis, store (Oxigraph, or Apache Jena Fuseki with
+``FERAG_STORE_KIND=fuseki``), llm (the offline model stand-in), each started only when its
+setting is empty; then migrations, one Celery worker and the API.
 Stop order is the reverse. Children run in their own process groups, so a Ctrl-C in the terminal
 reaches only the supervisor, which stops them in order; they also get SIGTERM if it dies.
 
@@ -36,13 +37,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
 from ferag.api.serve import INSTANCE_ENV
-from ferag.settings import Settings, SettingsError
-from ferag.stack import servers
+from ferag.settings import Settings
+from ferag.stack import fuseki_jar, servers
+from ferag.stack.fuseki_jar import FusekiUnavailable
 from ferag.stack.servers import Server, ServerStartError
 from ferag.stack.state import ComponentRecord, StackState, redact_url, state_path
 
@@ -55,6 +57,25 @@ LOG_TAIL_LINES = 30
 # Every process that may import graphrag or litellm needs these, or imports retry downloads.
 CHILD_ENV = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# What an embedded server's start raises when it cannot run: the message says what to fix.
+START_ERRORS = (ServerStartError, FusekiUnavailable)
+
+StoreKind = Literal["oxigraph", "fuseki"]
+
+
+@dataclass(frozen=True)
+class EmbeddedStore:
+    """How ``ferag up`` runs a store kind itself: its name, start function and data folder."""
+
+    name: str
+    start: servers.StartServer
+    data: str
+
+
+EMBEDDED_STORES: dict[StoreKind, EmbeddedStore] = {
+    "oxigraph": EmbeddedStore("Oxigraph", servers.start_oxigraph, "oxigraph"),
+    "fuseki": EmbeddedStore("Apache Jena Fuseki", servers.start_fuseki, "fuseki"),
+}
 
 
 class StackError(RuntimeError):
@@ -115,6 +136,7 @@ class StackPlan:
     database_url: str | None = None
     redis_url: str | None = None
     store_url: str | None = None
+    store_kind: StoreKind = "oxigraph"
     llm_base_url: str | None = None
     api_host: str = "127.0.0.1"
     api_port: int = 8000
@@ -126,17 +148,12 @@ class StackPlan:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StackPlan:
-        if settings.store_kind != "oxigraph" and not settings.store_url:
-            raise SettingsError(
-                f"FERAG_STORE_URL is empty but FERAG_STORE_KIND is {settings.store_kind}; "
-                "`ferag up` embeds only Oxigraph: set FERAG_STORE_URL to your server, "
-                "or FERAG_STORE_KIND=oxigraph"
-            )
         return cls(
             home=settings.home.expanduser().resolve(),
             database_url=settings.database_url or None,
             redis_url=settings.redis_url or None,
             store_url=settings.store_url or None,
+            store_kind=settings.store_kind,
             llm_base_url=settings.llm_base_url or None,
             api_host=settings.api_host,
             api_port=settings.api_port,
@@ -148,6 +165,10 @@ class StackPlan:
                 settings.restart_reset_after_s,
             ),
         )
+
+    @property
+    def embeds_fuseki(self) -> bool:
+        return self.store_kind == "fuseki" and not self.store_url
 
     @property
     def logs_dir(self) -> Path:
@@ -325,13 +346,13 @@ class Supervisor:
                 f"port {plan.api_port} on {plan.api_host} is in use; set FERAG_API_PORT to "
                 "another port (0 picks a free one)"
             )
+        self._check_fuseki_can_run()
         database_url = self._external("database", plan.database_url) or self._start_postgres()
-        redis_url = self._external("redis", plan.redis_url) or self._start_embedded(
-            "redis", "embedded Redis", servers.start_redis, "redis"
+        redis_url = (
+            self._external("redis", plan.redis_url)
+            or self._start_embedded("redis", "embedded Redis", servers.start_redis, "redis").url
         )
-        store_url = self._external("store", plan.store_url) or self._start_embedded(
-            "store", "embedded Oxigraph", servers.start_oxigraph, "oxigraph"
-        )
+        store_url, store_env = self._start_store()
         llm_url = self._external("llm", plan.llm_base_url) or self._start_standin()
         self._migrate(database_url)
         env = {
@@ -339,29 +360,55 @@ class Supervisor:
             "FERAG_HOME": str(plan.home),
             "FERAG_DATABASE_URL": database_url,
             "FERAG_REDIS_URL": redis_url,
+            "FERAG_STORE_KIND": plan.store_kind,
             "FERAG_STORE_URL": store_url,
             "FERAG_LLM_BASE_URL": llm_url,
+            **store_env,  # an embedded Fuseki's user and password
         }
         self._start_worker(env)
         self._start_api(env)
         self.ready_after_s = time.monotonic() - begin
         logger.info("stack ready in %.1f s", self.ready_after_s)
 
-    def _external(self, name: str, url: str | None) -> str | None:
+    def _external(self, name: str, url: str | None, description: str = "external") -> str | None:
         """Record a server given by URL, which ``ferag up`` uses but does not run."""
         if url:
-            self.components.append(Component(name, url, "external"))
+            self.components.append(Component(name, url, description))
         return url
+
+    def _check_fuseki_can_run(self) -> None:
+        """Fail before anything starts when an embedded Fuseki could not: Java is what is most
+        often missing, and fetching the jar (first use only) is slow enough to do first."""
+        if not self.plan.embeds_fuseki:
+            return
+        logger.info("checking Java and the Fuseki jar (fetched with Maven on first use)")
+        try:
+            fuseki_jar.java_binary()
+            fuseki_jar.ensure_fuseki_jar()
+        except FusekiUnavailable as exc:
+            raise StackError(
+                f"FERAG_STORE_KIND=fuseki without FERAG_STORE_URL runs Apache Jena Fuseki, which "
+                f"cannot run here: {exc}. Or set FERAG_STORE_URL to a running Fuseki, or "
+                "FERAG_STORE_KIND=oxigraph"
+            ) from exc
+
+    def _start_store(self) -> tuple[str, dict[str, str]]:
+        """The store's URL and the settings its clients need beyond the user's own."""
+        store = EMBEDDED_STORES[self.plan.store_kind]
+        if url := self._external("store", self.plan.store_url, f"external {store.name}"):
+            return url, {}
+        server = self._start_embedded("store", f"embedded {store.name}", store.start, store.data)
+        return server.url, server.env
 
     def _start_embedded(
         self, name: str, description: str, start: servers.StartServer, data: str
-    ) -> str:
+    ) -> Server:
         self._check_stop()
         logger.info("starting %s", description)
         data_dir, log_path = self.plan.home / data, self.plan.log_path(data)
         try:
             server = start(data_dir, log_path)
-        except ServerStartError as exc:
+        except START_ERRORS as exc:
             raise ComponentFailed(name, f"did not start: {exc}") from exc
         port = servers.port_of(server.url)
 
@@ -369,12 +416,12 @@ class Supervisor:
             return start(data_dir, log_path, port)
 
         self.components.append(Component(name, server.url, description, server, 30.0, restart))
-        return server.url
+        return server
 
     def _start_postgres(self) -> str:
         server_url = self._start_embedded(
             "database", "embedded PostgreSQL", servers.start_postgres, "postgres"
-        )
+        ).url
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
@@ -542,7 +589,7 @@ class Supervisor:
         logger.info("restarting %s", component.name)
         try:
             component.server = component.restart()
-        except (ServerStartError, OSError) as exc:
+        except (*START_ERRORS, OSError) as exc:
             # Its dead server stays in place: the next round schedules another try.
             logger.error("%s did not start again: %s", component.name, exc)
             return

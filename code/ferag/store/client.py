@@ -89,6 +89,7 @@ class TripleStore(Protocol):
     kind: str
 
     def ping(self) -> float: ...
+    def server_version(self) -> str | None: ...
     def create_space(self, rag_id: int) -> None: ...
     def drop_space(self, rag_id: int) -> None: ...
     def select(self, rag_id: int, query: str) -> list[dict[str, Any]]: ...
@@ -212,13 +213,21 @@ class OxigraphStore(_HttpStore):
 
     def ping(self) -> float:
         started = time.perf_counter()
-        self._request(
+        self._ask_nothing()
+        return time.perf_counter() - started
+
+    def server_version(self) -> str | None:
+        """The version in the ``Server: Oxigraph/0.5.13`` header every answer carries."""
+        product, _, version = self._ask_nothing().headers.get("server", "").partition("/")
+        return version if product == "Oxigraph" and version else None
+
+    def _ask_nothing(self) -> httpx.Response:
+        return self._request(
             "GET",
             f"{self.base_url}/query",
             params={"query": "ASK {}"},
             headers={"Accept": SPARQL_JSON},
         )
-        return time.perf_counter() - started
 
     def create_space(self, rag_id: int) -> None:
         """Nothing to create: graphs come into being with their first triple."""
@@ -283,6 +292,12 @@ class FusekiStore(_HttpStore):
         started = time.perf_counter()
         self._request("GET", f"{self.base_url}/$/ping")
         return time.perf_counter() - started
+
+    def server_version(self) -> str | None:
+        """The version ``/$/server`` reports; that answer also lists every dataset, so it is
+        for a person's health check, not a probe that runs every few seconds."""
+        version = self._request("GET", f"{self.base_url}/$/server").json().get("version")
+        return str(version) if version else None
 
     def create_space(self, rag_id: int) -> None:
         name = self.dataset_name(rag_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from ferag.settings import Settings
@@ -20,6 +22,9 @@ def test_health_reports_every_component_ok(client: httpx.Client, worker: WorkerP
         assert component["latency_ms"] >= 0
     assert body["components"]["llm"]["standin"] is True
     assert "stand-in" in body["components"]["llm"]["detail"]
+    store = body["components"]["store"]
+    assert (store["kind"], store["detail"]) == ("oxigraph", f"oxigraph {store['version']}")
+    assert re.fullmatch(r"\d+\.\d+\.\d+", store["version"])
 
 
 def test_health_is_503_naming_what_is_down(settings: Settings) -> None:

@@ -4,6 +4,8 @@ the isolation of one RAG's space from another's, and the translation of failures
 
 from __future__ import annotations
 
+import importlib.metadata
+
 import pytest
 from rdflib import Graph
 
@@ -35,6 +37,17 @@ def _insert(store: TripleStore, rag_id: int, graph: str) -> None:
 
 def test_ping_answers_with_its_duration(store: TripleStore) -> None:
     assert 0 <= store.ping() < 5
+
+
+def test_the_server_reports_its_version(store: TripleStore) -> None:
+    from ferag.stack.fuseki_jar import FUSEKI_VERSION
+
+    version = store.server_version()
+
+    if store.kind == "fuseki":
+        assert version == FUSEKI_VERSION
+    else:
+        assert version == importlib.metadata.version("oxigraph")  # the wheel's server binary
 
 
 def test_an_update_is_read_back_by_select_ask_and_construct(

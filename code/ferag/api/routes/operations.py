@@ -3,8 +3,8 @@
 - ``/health/live``: the process answers (no dependency is checked), with the instance id;
 - ``/health/ready``: it can serve: database, Redis, triple store and a worker heartbeat are
   ok (503 otherwise);
-- ``/health``: every component, the LLM endpoint included, with latencies (503 when any is
-  down).
+- ``/health``: every component, the LLM endpoint included, with latencies and the triple
+  store's kind and version (503 when any is down).
 """
 
 from __future__ import annotations
@@ -49,8 +49,18 @@ def _check_redis(request: Request) -> None:
 
 
 def _check_store(request: Request) -> ComponentHealth:
-    request.app.state.store.ping()
-    return ComponentHealth(status="ok", detail=request.app.state.store.kind)
+    store = request.app.state.store
+    store.ping()
+    return ComponentHealth(status="ok", detail=store.kind, kind=store.kind)
+
+
+def _describe_store(request: Request) -> ComponentHealth:
+    """``_check_store`` plus the server's version, which costs Fuseki a listing of every
+    dataset: for ``/health``, not the readiness probe that runs every few seconds."""
+    health = _check_store(request)
+    health.version = request.app.state.store.server_version()
+    health.detail = f"{health.kind} {health.version or '(version unknown)'}"
+    return health
 
 
 def _check_worker(request: Request) -> ComponentHealth:
@@ -78,25 +88,24 @@ def _llm_headers(request: Request) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-CHECKS: dict[str, Callable[[Request], ComponentHealth | None]] = {
+Check = Callable[[Request], ComponentHealth | None]
+
+# What the API needs to serve requests and run cycles; the LLM is not among them (chat and
+# new cycles wait for it, everything else works).
+READINESS: dict[str, Check] = {
     "database": _check_database,
     "redis": _check_redis,
     "store": _check_store,
     "worker": _check_worker,
-    "llm": _check_llm,
 }
+CHECKS: dict[str, Check] = {**READINESS, "store": _describe_store, "llm": _check_llm}
 
 
-# What the API needs to serve requests and run cycles; the LLM is not among them (chat and
-# new cycles wait for it, everything else works).
-READINESS = ("database", "redis", "store", "worker")
-
-
-async def _report(request: Request, names: tuple[str, ...]) -> JSONResponse:
+async def _report(request: Request, checks: dict[str, Check]) -> JSONResponse:
     results = await asyncio.gather(
-        *(asyncio.to_thread(_timed, partial(CHECKS[name], request)) for name in names)
+        *(asyncio.to_thread(_timed, partial(check, request)) for check in checks.values())
     )
-    components = dict(zip(names, results, strict=True))
+    components = dict(zip(checks, results, strict=True))
     healthy = all(c.status == "ok" for c in components.values())
     body = HealthPublic(status="ok" if healthy else "degraded", components=components)
     return JSONResponse(body.model_dump(exclude_none=True), status_code=200 if healthy else 503)
@@ -105,7 +114,7 @@ async def _report(request: Request, names: tuple[str, ...]) -> JSONResponse:
 @router.get("/health", responses={503: {"model": HealthPublic}})
 async def read_health(request: Request) -> JSONResponse:
     """Each component's state and latency; 503 when any is down."""
-    return await _report(request, tuple(CHECKS))
+    return await _report(request, CHECKS)
 
 
 @router.get("/health/live")

@@ -79,13 +79,19 @@ def test_up_refuses_invalid_settings_with_exit_code_2(monkeypatch: pytest.Monkey
     assert "FERAG_API_PORT" in result.output
 
 
-def test_up_refuses_fuseki_without_a_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_up_with_fuseki_but_no_java_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("FERAG_STORE_KIND", "fuseki")
+    monkeypatch.setenv("FERAG_API_PORT", "0")
+    monkeypatch.setenv("FERAG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no java, no mvn
 
     result = runner.invoke(app, ["up", "--home", str(tmp_path)])
 
-    assert result.exit_code == 2
-    assert "FERAG_STORE_URL" in result.output
+    assert result.exit_code == 1
+    assert "ferag up failed: FERAG_STORE_KIND=fuseki without FERAG_STORE_URL" in result.output
+    assert "install Java 17+" in result.output
     assert not (tmp_path / "postgres").exists()
 
 

@@ -10,9 +10,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
+from ferag.settings import Settings
 from ferag.stack.state import StackState, pid_alive, redact_url, state_path
 from ferag.stack.supervisor import (
     LOCK_FILE,
@@ -20,6 +22,7 @@ from ferag.stack.supervisor import (
     ComponentFailed,
     RestartPolicy,
     StackAlreadyRunning,
+    StackError,
     StackPlan,
     Supervisor,
     hold_lock,
@@ -238,3 +241,47 @@ def test_a_lock_held_by_another_live_process_is_refused(tmp_path: Path) -> None:
 
     with hold_lock(tmp_path):  # the holder died without cleaning up: its lock is stale
         assert (tmp_path / LOCK_FILE).read_text().strip() == str(os.getpid())
+
+
+def test_fuseki_without_a_url_is_planned_as_an_embedded_server(tmp_path: Path) -> None:
+    embedded = StackPlan.from_settings(Settings(home=tmp_path, store_kind="fuseki"))
+    external = StackPlan.from_settings(
+        Settings(home=tmp_path, store_kind="fuseki", store_url="http://fuseki:3030")
+    )
+
+    assert embedded.store_kind == "fuseki" and embedded.embeds_fuseki
+    assert external.store_url == "http://fuseki:3030" and not external.embeds_fuseki
+
+
+def test_embedded_fuseki_without_java_fails_before_anything_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no java, no mvn
+    monkeypatch.setenv("FERAG_CACHE_DIR", str(tmp_path / "cache"))
+    supervisor = Supervisor(StackPlan(home=tmp_path, store_kind="fuseki", api_port=0))
+
+    with pytest.raises(StackError) as caught:
+        supervisor.start()
+
+    message = str(caught.value)
+    assert "FERAG_STORE_KIND=fuseki" in message
+    assert "install Java 17+" in message and "FERAG_STORE_KIND=oxigraph" in message
+    assert supervisor.components == []
+    assert not (tmp_path / "postgres").exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "description"),
+    [("fuseki", "external Apache Jena Fuseki"), ("oxigraph", "external Oxigraph")],
+)
+def test_a_store_given_by_url_is_used_as_it_is_and_named_by_kind(
+    tmp_path: Path, kind: Literal["oxigraph", "fuseki"], description: str
+) -> None:
+    supervisor = Supervisor(StackPlan(home=tmp_path, store_kind=kind, store_url="http://s:3030"))
+
+    url, env = supervisor._start_store()
+
+    assert (url, env) == ("http://s:3030", {})  # the user's own settings carry its password
+    assert [(c.name, c.description, c.server) for c in supervisor.components] == [
+        ("store", description, None)
+    ]
