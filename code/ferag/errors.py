@@ -7,8 +7,10 @@ them in one JSON shape (``ferag.api.errors``).
      ├── Unauthenticated     401  no or invalid credentials (``WWW-Authenticate: Bearer``)
      ├── Forbidden           403  a member whose role does not allow the operation
      ├── NotFound            404  no such resource, or not visible to the caller
+     ├── NotAcceptable       406  no media type the caller accepts can carry the answer
      ├── Conflict            409  the request clashes with the current state
      ├── PayloadTooLarge     413  an upload over a size or count limit
+     ├── UnsupportedMediaType 415 a body in a format the endpoint does not read
      ├── InvalidInput        422  well-formed but invalid values
      ├── RateLimited         429  too many requests in the window (``Retry-After``)
      ├── BadGateway          502  a component (store, LLM) refused what ferag asked of it
@@ -73,6 +75,11 @@ class NotFound(FeragError):
     default_code = "not_found"
 
 
+class NotAcceptable(FeragError):
+    status_code = 406
+    default_code = "not_acceptable"
+
+
 class Conflict(FeragError):
     status_code = 409
     default_code = "conflict"
@@ -81,6 +88,11 @@ class Conflict(FeragError):
 class PayloadTooLarge(FeragError):
     status_code = 413
     default_code = "payload_too_large"
+
+
+class UnsupportedMediaType(FeragError):
+    status_code = 415
+    default_code = "unsupported_media_type"
 
 
 class InvalidInput(FeragError):

@@ -349,6 +349,14 @@ class Settings(BaseSettings):
         "API included); 0: unlimited.",
     )
     chat_rate_window_s: int = Field(60, gt=0, description="Window of the chat rate limit.")
+    sparql_timeout_s: float = Field(
+        10.0, gt=0, description="Longest a query of a RAG's SPARQL endpoint may run."
+    )
+    sparql_max_result_bytes: int = Field(
+        10_000_000,
+        gt=0,
+        description="Largest result a query of a RAG's SPARQL endpoint may return (bytes).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = Field(True, description="JSON log lines (false: plain text).")
 

@@ -6,6 +6,8 @@
 #   FUSEKI_ADMIN_PASSWORD       the `admin` password, or
 #   FUSEKI_ADMIN_PASSWORD_FILE  a file holding it (a Docker secret)
 #   JVM_ARGS                    Java options, e.g. -Xmx2g
+#   FUSEKI_QUERY_TIMEOUT_MS     queries end after this long (default 60000: ferag's clients give
+#                               up after 30 s, and Fuseki does not stop a query they abandon)
 #
 # Every request needs HTTP basic authentication as `admin` (Jetty's password file, as in the
 # tests: ferag.stack.servers.start_fuseki). The paths below are the image's; the deploy tests
@@ -48,4 +50,5 @@ cd "$FUSEKI_BASE"
 # JVM_ARGS is split into words on purpose: it holds several options.
 # shellcheck disable=SC2086
 exec java ${JVM_ARGS:-} -jar "$FUSEKI_HOME/fuseki-server.jar" \
-    --passwd="$FUSEKI_RUN/passwd" --auth=basic --port="$FUSEKI_PORT"
+    --passwd="$FUSEKI_RUN/passwd" --auth=basic --port="$FUSEKI_PORT" \
+    --timeout="${FUSEKI_QUERY_TIMEOUT_MS:-60000}"

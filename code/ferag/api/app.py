@@ -32,6 +32,7 @@ from ferag.api.routes import (
     resolution,
     review,
     shapes,
+    sparql,
     tasks,
     versions,
     ws,
@@ -110,7 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     routers += (ws.router, operations.router)
     routers += (chat.router, chat.keys_router, openai.router)
     routers += (review.router, resolution.router, versions.router, shapes.router)
-    routers += (entities.router,)
+    routers += (entities.router, sparql.router)
     for router in routers:
         app.include_router(router)
     document_errors(app, routers)

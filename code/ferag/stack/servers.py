@@ -287,6 +287,15 @@ def start_redis(
     return server
 
 
+# --- the triple stores ------------------------------------------------------------------------
+
+QUERY_TIMEOUT_S = 60
+"""The embedded stores end a SPARQL query after this long. ferag's clients give up sooner
+(``FERAG_STORE_TIMEOUT_S``, 30 s; a RAG's SPARQL endpoint, ``FERAG_SPARQL_TIMEOUT_S``, 10 s), and
+neither store stops a query when its client hangs up: without a limit, a query nobody waits for
+any more would hold a core until it ends. Updates have no limit (an approval must finish)."""
+
+
 # --- Oxigraph ---------------------------------------------------------------------------------
 
 
@@ -304,7 +313,7 @@ def start_oxigraph(
     data_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port(host)
     argv = [oxigraph_binary(), "serve", "--location", str(data_dir),
-            "--bind", f"{host}:{port}"]  # fmt: skip
+            "--bind", f"{host}:{port}", "--timeout-s", str(QUERY_TIMEOUT_S)]  # fmt: skip
     process = spawn("oxigraph", argv, log_path)
     server = Server("oxigraph", f"http://{host}:{port}", process, log_path)
     wait_until(lambda: httpx.get(f"{server.url}/query?query=ASK%7B%7D").is_success, server)
@@ -333,7 +342,8 @@ def start_fuseki(data_dir: Path, log_path: Path, port: int | None = None) -> Ser
     # No dataset on the command line: datasets are made and dropped through /$/datasets, and
     # Fuseki keeps their configuration under FUSEKI_BASE so a restart finds them again.
     argv = [java, "-Xmx1g", "-jar", str(jar), f"--passwd={data_dir / 'passwd'}",
-            "--auth=basic", "--localhost", "--port", str(port)]  # fmt: skip
+            "--auth=basic", "--localhost", "--port", str(port),
+            f"--timeout={QUERY_TIMEOUT_S * 1000}"]  # fmt: skip
     process = spawn("fuseki", argv, log_path, env={"FUSEKI_BASE": str(data_dir)}, cwd=data_dir)
     env = {"FERAG_STORE_KIND": "fuseki", "FERAG_STORE_USER": FUSEKI_ADMIN_USER,
            "FERAG_STORE_PASSWORD": password}  # fmt: skip

@@ -9,6 +9,7 @@ Exceptions::
 
     StoreError
      ├── StoreUnavailable   connection refused, timeout, 5xx: retry later
+     │    └── StoreTimeout  a request ran longer than its timeout
      ├── StoreRequestError  the store refused the request (4xx): a bug or bad SPARQL
      │    └── SpaceMissing  the RAG's space (Fuseki dataset) does not exist
      └── VersionMarkerError (``ferag.store.versions``) production's version marker is unreadable
@@ -25,6 +26,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol, Self
 
 import httpx
@@ -70,6 +72,22 @@ class StoreUnavailable(StoreError):
     """The store cannot be reached or failed on its side; the request may be retried."""
 
 
+class StoreTimeout(StoreUnavailable):
+    """The store did not answer within the request's timeout."""
+
+
+class ResultTooLarge(StoreError):
+    """A query's result is larger than the caller accepts."""
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A query's result as the store serialised it."""
+
+    content_type: str
+    body: bytes
+
+
 class StoreRequestError(StoreError):
     """The store rejected the request."""
 
@@ -98,6 +116,16 @@ class TripleStore(Protocol):
     def construct(self, rag_id: int, query: str) -> bytes: ...
     def put_graph(self, rag_id: int, graph: str, ntriples: bytes) -> None: ...
     def get_graph(self, rag_id: int, graph: str) -> bytes: ...
+    def query_graph(
+        self,
+        rag_id: int,
+        query: str,
+        graph: str,
+        *,
+        accept: str,
+        timeout: float,
+        max_bytes: int,
+    ) -> QueryResult: ...
     def close(self) -> None: ...
 
 
@@ -124,8 +152,14 @@ class _HttpStore:
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         try:
             response = self._http.request(method, url, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise StoreTimeout(f"triple store at {self.base_url} timed out: {exc}") from exc
         except httpx.TransportError as exc:
             raise StoreUnavailable(f"triple store at {self.base_url} unreachable: {exc}") from exc
+        return self._checked(url, response)
+
+    def _checked(self, url: str, response: httpx.Response) -> httpx.Response:
+        """The response, or the error it means (``url``: what the request was sent to)."""
         if response.status_code >= 500:
             raise StoreUnavailable(
                 f"triple store error {response.status_code}: {response.text[:300]}"
@@ -201,6 +235,41 @@ class _HttpStore:
     def _graph_store(self, rag_id: int) -> str:
         return self._endpoint(rag_id, "data")
 
+    def query_graph(
+        self,
+        rag_id: int,
+        query: str,
+        graph: str,
+        *,
+        accept: str,
+        timeout: float,
+        max_bytes: int,
+    ) -> QueryResult:
+        """Run a query whose default graph is ``graph`` and which sees no named graphs (the
+        Protocol's ``default-graph-uri``, which both stores put before the query's own FROM),
+        read as ``accept``. Raises ``StoreTimeout`` past ``timeout`` seconds and
+        ``ResultTooLarge`` once the result exceeds ``max_bytes``, which it never holds whole."""
+        url = self._endpoint(rag_id, "query")
+        data = {"query": query, "default-graph-uri": graph}
+        try:
+            with self._http.stream(
+                "POST", url, data=data, headers={"Accept": accept}, timeout=timeout
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    self._checked(url, response)
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise ResultTooLarge(f"the result is larger than {max_bytes} bytes")
+        except httpx.TimeoutException as exc:
+            raise StoreTimeout(f"the query ran longer than {timeout:g} s") from exc
+        except httpx.TransportError as exc:
+            raise StoreUnavailable(f"triple store at {self.base_url} unreachable: {exc}") from exc
+        content_type = response.headers.get("content-type", accept).split(";")[0].strip()
+        return QueryResult(content_type, bytes(body))
+
 
 class OxigraphStore(_HttpStore):
     """Oxigraph server: one dataset, RAGs separated by graph names."""
@@ -258,20 +327,23 @@ class FusekiStore(_HttpStore):
     def _endpoint(self, rag_id: int, kind: str) -> str:
         return f"{self.base_url}/{self.dataset_name(rag_id)}/{kind}"
 
-    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def _checked(self, url: str, response: httpx.Response) -> httpx.Response:
         try:
-            return super()._request(method, url, **kwargs)
+            return super()._checked(url, response)
         except StoreRequestError as exc:
-            # A dataset Fuseki does not have answers 404 (GET) or 405 with an HTML page (POST,
-            # from its static file handler): ask the admin API which it is, so a missing space
-            # is neither read as an empty graph nor reported as a bad request.
-            name = self._dataset_in(url)
-            if exc.status_code in (404, 405) and name and not self._has_dataset(name):
-                raise SpaceMissing(
-                    f"the triple store has no dataset {name}: the RAG's space was never made "
-                    "or was dropped; create it with create_space (made with the RAG)"
-                ) from exc
+            self._raise_if_space_missing(url, exc)
             raise
+
+    def _raise_if_space_missing(self, url: str, exc: StoreRequestError) -> None:
+        # A dataset Fuseki does not have answers 404 (GET) or 405 with an HTML page (POST,
+        # from its static file handler): ask the admin API which it is, so a missing space is
+        # neither read as an empty graph nor reported as a bad request.
+        name = self._dataset_in(url)
+        if exc.status_code in (404, 405) and name and not self._has_dataset(name):
+            raise SpaceMissing(
+                f"the triple store has no dataset {name}: the RAG's space was never made "
+                "or was dropped; create it with create_space (made with the RAG)"
+            ) from exc
 
     def _dataset_in(self, url: str) -> str | None:
         """The dataset a per-dataset endpoint URL names (None for the admin API)."""

@@ -64,6 +64,7 @@ class Endpoint:
     cycle_status: str | None = None  # the scene's cycle is put in this status first
     production: bool = False  # the scene approves a cycle first (production has entities)
     query: str = ""  # the query string a call needs (``q=…``)
+    form: dict[str, str] | None = None  # a form body (application/x-www-form-urlencoded)
 
     def url(self, scene: Scene, caller: str = "owner") -> str:
         return self.path.format(
@@ -148,6 +149,8 @@ ENDPOINTS = [
         production=True,
     ),
     Endpoint("GET", "/rags/{rag_id}/entities", "viewer", query="q=Alice", production=True),
+    Endpoint("GET", "/rags/{rag_id}/sparql", "viewer", query="query=ASK%7B%7D"),
+    Endpoint("POST", "/rags/{rag_id}/sparql", "viewer", form={"query": "ASK {}"}),
     Endpoint("GET", "/rags/{rag_id}/versions", "viewer"),
     Endpoint("POST", "/rags/{rag_id}/versions/{number}/rollback", "owner"),
     Endpoint("GET", "/rags/{rag_id}/shapes", "viewer"),
@@ -261,6 +264,7 @@ def test_role_matrix(
             endpoint.method,
             endpoint.url(scene, caller),
             json=endpoint.body(scene),
+            data=endpoint.form,
             files=endpoint.files,
             headers=headers,
         )
