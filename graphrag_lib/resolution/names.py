@@ -89,6 +89,12 @@ def lemma(token: str) -> str:
     return str(_morph().parse(token.lower())[0].normal_form).translate(_NO_YO)
 
 
+@lru_cache(maxsize=20_000)
+def grammemes(token: str) -> frozenset[str]:
+    """The grammemes of a Russian word's likeliest reading (``она`` → NPRO, 3per, Anph, …)."""
+    return frozenset(_morph().parse(token.lower())[0].tag.grammemes)
+
+
 @lru_cache(maxsize=200_000)
 def to_latin(token: str) -> str:
     """Cyrillic → Latin (Wikipedia's schema), accents stripped, lower case."""

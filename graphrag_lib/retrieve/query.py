@@ -17,6 +17,7 @@ from graphrag_lib.retrieve.words import (
     SOUND_KEY_PREFIX,
     content_words,
     is_cyrillic,
+    refers_back,
     sound_key,
     spellings,
     words,
@@ -60,6 +61,7 @@ class QueryAnalysis:
     language: str = "en"  # "ru" when the question has Cyrillic letters
     asks_past: bool = False  # "before", "previously", "раньше", … (history, not the current view)
     years: tuple[str, ...] = ()  # years the question names ("in 2025", "в 2025 году")
+    refers_back: bool = False  # a pronoun or "there"/"там" points at something named before
 
     def search_terms(self) -> list[str]:
         """Every word and spelling to look up in the full-text index (stemmed there)."""
@@ -125,4 +127,5 @@ def analyse_question(question: str) -> QueryAnalysis:
         language="ru" if is_cyrillic(question) else "en",
         asks_past=bool(_PAST.search(question)),
         years=_years(question),
+        refers_back=refers_back(question),
     )

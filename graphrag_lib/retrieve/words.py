@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from graphrag_lib.resolution.names import grammemes
 from graphrag_lib.vocab import normalise_label, transliterate
 
 _WORD = re.compile(r"[^\W_]+")
@@ -50,6 +51,18 @@ QUESTION_STOPWORDS = frozenset(
         "before", "previously", "formerly", "earlier", "раньше", "ранее", "прежде", "году",
     }
 )  # fmt: skip
+
+# English words that point back at something named earlier in a conversation ("Where did she
+# study?", "What does it make?"). Russian ones are found by their grammemes (``refers_back``).
+_ANAPHORS_EN = frozenset(
+    {
+        "he", "him", "his", "she", "her", "hers", "it", "its", "they", "them", "their", "theirs",
+        "there", "then", "this", "that", "these", "those", "former", "latter", "same",
+    }
+)  # fmt: skip
+# pymorphy3's marks of Russian words that point back: anaphoric pronouns (он, её, этот, тот)
+# and demonstrative adverbs (там, тогда).
+_ANAPHORIC_GRAMMEMES = frozenset({"Anph", "Dmns"})
 
 # Longest spellings first, so "shch" wins over "sh" + "ch" (a regex alternation tries them in
 # this order at each position).
@@ -89,6 +102,18 @@ SOUND_KEY_PREFIX = "zq"  # marks sound keys among the words of the name index
 def words(text: str) -> list[str]:
     """The normalised words of ``text`` (``normalise_label``, then letter/digit runs)."""
     return _WORD.findall(normalise_label(text))
+
+
+def refers_back(text: str) -> bool:
+    """Whether ``text`` has a word that points back at something named before it: a
+    third-person or demonstrative pronoun or adverb, in English or Russian."""
+    # The text's own letters, not ``words``: folding yo into ye reads "нём" as the adjective.
+    for word in _WORD.findall(text.lower()):
+        if word in _ANAPHORS_EN:
+            return True
+        if _CYRILLIC.search(word) and grammemes(word) & _ANAPHORIC_GRAMMEMES:
+            return True
+    return False
 
 
 def text_words(text: str) -> list[str]:

@@ -37,7 +37,15 @@ class ChatCompletionRequest(CleanText, openai_wire.ChatCompletionRequest):
     session_id: uuid.UUID | None = Field(
         None,
         description="ferag extension: record the turn in this session of yours. Without it, "
-        "turns of one conversation (same first question) share a session.",
+        "the conversation is keyed by the `X-Ferag-Conversation` (or Open WebUI's "
+        "`X-OpenWebUI-Chat-Id`) header, else by `user`; with none of them each request is a "
+        "conversation of its own, its earlier messages its history.",
+    )
+    user: str | None = Field(
+        None,
+        max_length=256,
+        description="OpenAI's caller-chosen id; ferag keeps one conversation (session) per value "
+        "for you, so send a conversation id here when your client cannot set headers.",
     )
     as_of: date | None = Field(
         None,

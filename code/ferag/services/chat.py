@@ -32,7 +32,7 @@ from ferag import metrics
 from ferag.db.models import ChatSession
 from ferag.llm.chat_model import AnswerModel
 from ferag.services import chat_sessions
-from ferag.services.entity_index import link_analysed, link_entities, store_runner
+from ferag.services.entity_index import link_analysed, store_runner
 from ferag.settings import Settings
 from ferag.store.client import TripleStore, store_errors
 from ferag.store.space import RagSpace
@@ -112,19 +112,33 @@ def _elapsed_ms(since: float) -> float:
 def _link(
     db: Session, rag_id: int, question: str, history: list[Turn], settings: Settings
 ) -> list[LinkedEntity]:
-    """Entities of the question, else of the latest earlier question that names some (so a
-    follow-up such as "and where is it?" keeps its subject)."""
+    """The entities a turn is about (docs/chat.md, "Follow-up questions"): the conversation's
+    subject is followed through its earlier questions, then the new one resolves against it."""
     config = LinkingConfig(max_entities=settings.chat_max_entities)
-    linked = link_analysed(db, rag_id, analyse_question(question), config)
-    if linked:
+    subject: list[LinkedEntity] = []
+    for turn in history:
+        if turn.role == "user":
+            subject = _resolve(db, rag_id, turn.content, subject, config)
+    return _resolve(db, rag_id, question, subject, config)
+
+
+def _resolve(
+    db: Session, rag_id: int, question: str, subject: list[LinkedEntity], config: LinkingConfig
+) -> list[LinkedEntity]:
+    """The entities the question names; else the conversation's ``subject`` when the question
+    points back at it ("Where did she study?") or links nothing at all ("And in 2020?"). A word
+    that merely resembles some entity's description ("study" ~ "studies") links by description
+    only, and does not take the subject away from a question that points back."""
+    analysis = analyse_question(question)
+    linked = link_analysed(db, rag_id, analysis, config)
+    named = any(e.matched_by != "description" for e in linked)
+    if named or not subject or (linked and not analysis.refers_back):
         return linked
-    for turn in reversed(history):
-        if turn.role == "user" and (earlier := link_entities(db, rag_id, turn.content, config)):
-            return [
-                replace(e, score=round(e.score * HISTORY_LINK_FACTOR, 4), matched_by="history")
-                for e in earlier
-            ]
-    return []
+    return [
+        e if e.matched_by == "history"
+        else replace(e, score=round(e.score * HISTORY_LINK_FACTOR, 4), matched_by="history")
+        for e in subject
+    ]  # fmt: skip
 
 
 def prepare_turn(

@@ -4,6 +4,7 @@ streamed, API keys (a revoked key is refused), and OpenAI-shaped errors."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
 import openai
@@ -87,24 +88,34 @@ def test_streaming_completion(api_url: str, chat_rag: ChatRag, key: str) -> None
     assert chunks[-1].usage and chunks[-1].usage.completion_tokens > 0
 
 
-def test_a_conversation_keeps_one_session(api_url: str, chat_rag: ChatRag, key: str) -> None:
+def test_a_named_conversation_keeps_one_session(api_url: str, chat_rag: ChatRag, key: str) -> None:
     client = openai_client(api_url, key)
-    first_question = f"What is Project Falcon? ({uuid.uuid4().hex[:6]})"
+    conversation = f"conversation-{uuid.uuid4().hex[:6]}"
+    first_question = "What is Project Falcon?"
     first = client.chat.completions.create(
-        model=f"rag-{chat_rag.rag_id}", messages=[{"role": "user", "content": first_question}]
+        model=f"rag-{chat_rag.rag_id}",
+        messages=[{"role": "user", "content": first_question}],
+        user=conversation,
     )
     answer = first.choices[0].message.content or ""
+    follow_up: list[Any] = [
+        {"role": "user", "content": first_question},
+        {"role": "assistant", "content": answer},
+        {"role": "user", "content": "And what is its budget?"},
+    ]
     second = client.chat.completions.create(
         model=f"rag-{chat_rag.rag_id}",
-        messages=[
-            {"role": "user", "content": first_question},
-            {"role": "assistant", "content": answer},
-            {"role": "user", "content": "And what is its budget?"},
-        ],
+        messages=follow_up,
+        user=conversation,
     )
     assert "4 million euros" in (second.choices[0].message.content or "")
     sessions = [(c.model_extra or {})["ferag"]["session_id"] for c in (first, second)]
     assert sessions[0] == sessions[1]
+
+    # Unnamed, the same request is a conversation of its own, its messages its history.
+    unnamed = client.chat.completions.create(model=f"rag-{chat_rag.rag_id}", messages=follow_up)
+    assert "4 million euros" in (unnamed.choices[0].message.content or "")
+    assert (unnamed.model_extra or {})["ferag"]["session_id"] not in sessions
 
 
 def test_a_revoked_key_is_refused(client: httpx.Client, api_url: str, chat_rag: ChatRag) -> None:

@@ -48,6 +48,8 @@ from graphrag_lib.retrieve import Turn, sources_footer, strip_sources_footer
 
 MODEL_PREFIX = "rag-"
 SESSION_NAMESPACE = uuid.UUID("7f3c2a52-4a8e-4f53-9a2e-5d1f0c6b8e11")
+# Headers that name a conversation: ours, and the one Open WebUI forwards per chat.
+CONVERSATION_HEADERS = ("X-Ferag-Conversation", "X-OpenWebUI-Chat-Id")
 _ERROR_TYPES = {
     400: "invalid_request_error",
     401: "authentication_error",
@@ -146,15 +148,28 @@ def _conversation(body: ChatCompletionRequest, turns: int) -> tuple[str, list[Tu
     return spoken[-1].text.strip(), earlier[-2 * turns :] if turns else []
 
 
-def _session_id(body: ChatCompletionRequest, user: User, rag: Rag) -> uuid.UUID:
-    first = next(m.text for m in body.messages if m.role == "user")
-    return uuid.uuid5(SESSION_NAMESPACE, f"{user.id}:{rag.id}:{first}")
+def _conversation_key(request: Request, body: ChatCompletionRequest) -> str | None:
+    """What names the request's conversation, if anything does (docs/chat.md, "Sessions")."""
+    for header in CONVERSATION_HEADERS:
+        if value := request.headers.get(header, "").strip():
+            return f"{header}:{value[:256]}"
+    return f"user:{body.user}" if body.user else None
+
+
+def _session_id(key: str | None, user: User, rag: Rag) -> uuid.UUID:
+    """The caller's session of conversation ``key``; a new one when nothing names it: an OpenAI
+    client sends the whole conversation with every request, and two conversations that begin
+    alike are still two."""
+    if key is None:
+        return uuid.uuid4()
+    return uuid.uuid5(SESSION_NAMESPACE, f"{user.id}:{rag.id}:{key}")
 
 
 @router.post("/chat/completions", response_model=ChatCompletion)
 @raises(404, 422, 429)
 def create_chat_completion(
     body: ChatCompletionRequest,
+    request: Request,
     user: OpenAIUser,
     db: DbDep,
     store: StoreDep,
@@ -170,7 +185,7 @@ def create_chat_completion(
     if body.session_id is not None:
         target = chat.session_target(db, rag.id, user.id, body.session_id, question)
     else:
-        derived = _session_id(body, user, rag)
+        derived = _session_id(_conversation_key(request, body), user, rag)
         target = chat.conversation_target(db, rag.id, user.id, derived, question)
     prepared = chat.prepare_turn(db, store, settings, target, question, history, body.as_of)
     db.close()  # the model may take minutes: hold no connection meanwhile

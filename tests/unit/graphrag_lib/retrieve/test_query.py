@@ -50,3 +50,23 @@ def test_search_terms_are_plain_words_only() -> None:
     analysis = analyse_question("Alice') ; DROP TABLE entity_index; -- <x> | !y & z:*")
     for term in analysis.name_terms():
         assert term.isalnum(), term
+
+
+@pytest.mark.parametrize(
+    ("question", "points_back"),
+    [
+        ("Where did she study?", True),
+        ("What does it make?", True),
+        ("Who works there?", True),
+        ("Где она училась?", True),
+        ("Что о нём известно?", True),
+        ("Кто работает в этой компании?", True),
+        ("А что там производят?", True),
+        ("Who studies sea ice?", False),
+        ("Who is Ingrid Solberg?", False),
+        ("Кто такая Анна Ковалёва?", False),
+        ("Где я могу найти отчёт?", False),  # first person: not about an earlier subject
+    ],
+)
+def test_questions_that_point_back_at_an_earlier_subject(question: str, points_back: bool) -> None:
+    assert analyse_question(question).refers_back is points_back
