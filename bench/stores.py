@@ -39,7 +39,7 @@ class BenchStore:
     def version(self) -> str:
         if self.kind == "fuseki":
             return f"Apache Jena Fuseki {FUSEKI_VERSION} (TDB2, one dataset per RAG)"
-        return f"Oxigraph server {version('oxigraph')} (wheel; all RAGs in one dataset)"
+        return f"{oxigraph_version()} (all RAGs in one dataset)"
 
     def client(self, timeout: float = 3600) -> TripleStore:
         env = self.server.env
@@ -56,26 +56,35 @@ class BenchStore:
         """Resident memory of the server process (the JVM for Fuseki)."""
         return float(psutil.Process(self.pid).memory_info().rss) / 2**20
 
-    def cpu_seconds(self) -> float:
-        times = psutil.Process(self.pid).cpu_times()
-        return float(times.user + times.system)
-
     def wait_until_idle(self, limit_s: float = 180) -> float:
-        """Wait until the server stops working in the background (RocksDB compaction after a
-        bulk load, the JVM's compiler and collector), so that it does not compete with what is
-        measured; returns the seconds waited."""
-        started = time.monotonic()
-        before = self.cpu_seconds()
-        while time.monotonic() - started < limit_s:
-            time.sleep(1)
-            now = self.cpu_seconds()
-            if now - before < 0.05:
-                break
-            before = now
-        return time.monotonic() - started
+        return wait_until_idle(self.pid, limit_s)
 
     def stop(self) -> None:
         self.server.stop()
+
+
+def oxigraph_version() -> str:
+    return f"Oxigraph server {version('oxigraph')} (wheel)"
+
+
+def cpu_seconds(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
+def wait_until_idle(pid: int, limit_s: float = 180) -> float:
+    """Wait until server ``pid`` stops working in the background (RocksDB compaction after a
+    bulk load, the JVM's compiler and collector), so that it does not compete with what is
+    measured; returns the seconds waited."""
+    started = time.monotonic()
+    before = cpu_seconds(pid)
+    while time.monotonic() - started < limit_s:
+        time.sleep(1)
+        now = cpu_seconds(pid)
+        if now - before < 0.05:
+            break
+        before = now
+    return time.monotonic() - started
 
 
 def start_store(kind: str, home: Path, base_iri: str, fuseki_heap: str = FUSEKI_HEAP) -> BenchStore:
