@@ -495,11 +495,33 @@ def render(
         "≈ 250 ms); `ORDER BY` on numbers only (an IRI tie-breaker cost 30 ms on the top "
         "reports at 1M); passages and their text in one query.",
         "",
+        FUSEKI_FINDINGS,
+        "",
         "Target: p95 ≤ 100 ms at 1M triples, on both stores. Reproduce with "
         "`.venv/bin/python bench/bench_retrieval.py --write docs/benchmarks.md`.",
         "",
     ]
     return "\n".join(lines)
+
+
+FUSEKI_FINDINGS = (
+    "On Fuseki no query kind is pathological: ARQ plans each as index nested loops "
+    "(`sequence` and `conditional` in `arq.qparse --print=opt`), and what Fuseki adds to a "
+    "query kind is a few milliseconds whatever the query reads (at 1M triples on 2026-12-04: "
+    "+3 ms at the median for `entity_details` of a few entities, +7 ms for the two "
+    "`relations_of` queries that weigh up to 1,200 statements), so it lies in each request, "
+    "not in a query's shape. A request that reads nothing costs Fuseki about 2 ms at best and "
+    "10 to 15 ms at the median when the machine is loaded (Oxigraph 0.6 and 1 ms), and a chat "
+    "turn sends 5 to 7. Tried and not adopted (at 1M triples, 40 sets of 60 ends, best of 3): "
+    "counting each end's degree over a `LIMIT 500` sample of its statements, as "
+    "`relations_of` samples them, took 68 ms at the median on Fuseki against 36 ms for the "
+    "grouped count, since ARQ runs one subquery per end (the hubs' counts, at most 1,543 "
+    "statements, were not what cost); sending queries as `application/sparql-query` bodies "
+    "instead of forms saved 1 to 2 ms a request on both stores at 100k triples, within "
+    "Fuseki's noise. What would cut Fuseki's time is fewer requests per turn: entity details "
+    "and hop-1 relations depend only on the linked entities and could travel as one `UNION` "
+    "query."
+)
 
 
 def by_kind(results: list[Result]) -> list[str]:
