@@ -26,9 +26,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-from bench_approval import machine, wait_until_idle
+from bench_approval import machine
 from rdflib import OWL, PROV, RDF, RDFS, Graph, Literal
 from results import write_section
+from stores import oxigraph_version, wait_until_idle
 
 from ferag.stack import servers
 from ferag.store.client import make_store
@@ -43,7 +44,7 @@ SECTION_TITLE = "## Consistency gate"
 
 def store_machine() -> str:
     """``bench_approval.machine`` without the database, which the gate does not use."""
-    return machine().removesuffix(", PostgreSQL 16 (pgserver)")
+    return f"{machine().removesuffix(', PostgreSQL 16 (pgserver)')}, {oxigraph_version()}"
 
 
 TRIPLES_PER_UNIT = 14

@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_retrieval.py                          # print the results
     .venv/bin/python bench/bench_retrieval.py --write docs/benchmarks.md
 
-Starts PostgreSQL and Oxigraph from their wheels (``ferag.stack.servers``). For each size it
+Starts PostgreSQL from its wheel and, one after the other, each store of ``--stores`` (Oxigraph
+from its wheel, Apache Jena Fuseki from its jar; ``bench/stores.py``). For each size it
 generates a production graph in ferag's RDF model (entities with Latin or Cyrillic names,
 aliases and descriptions, relation statements with weights between entities chosen with a
 skewed degree distribution, passages in documents in folders, communities with reports),
@@ -24,23 +25,31 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import httpx
 from results import machine, write_section
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+from stores import FUSEKI_HEAP, STORE_KINDS, parse_stores, post_lines, start_store
 
 from ferag.db import migrate
 from ferag.db.engine import make_engine, make_session_factory
 from ferag.db.models import Rag
-from ferag.services.entity_index import link_analysed, rebuild_index, store_runner
+from ferag.services.entity_index import link_analysed, rebuild_index
 from ferag.stack import servers
-from ferag.store.client import TripleStore, make_store
+from ferag.store.client import TripleStore
 from ferag.store.space import RagSpace
-from graphrag_lib.retrieve import RetrievalConfig, analyse_question, build_messages
+from graphrag_lib.retrieve import (
+    RetrievalConfig,
+    SparqlRunner,
+    analyse_question,
+    build_messages,
+    sparql,
+)
 from graphrag_lib.retrieve import retrieve_context as assemble_context
 from graphrag_lib.retrieve.words import latin_to_cyrillic
 from graphrag_lib.vocab import FERAG_NS, RagIris, entity_key, hash_key, normalise_label
@@ -50,6 +59,12 @@ BASE_IRI = "http://bench.ferag.local/"
 SECTION_TITLE = "## Chat retrieval"
 TRIPLES_PER_ENTITY = 30  # what the generator below writes per entity, on average
 LOAD_CHUNK_TRIPLES = 200_000
+QUERY_KINDS = (
+    "entity_details", "relations_of", "degrees", "passages_of", "reports_of", "top_reports",
+    "report_details",
+)  # fmt: skip
+"""The ``graphrag_lib.retrieve.sparql`` builders context assembly runs, timed one by one."""
+WARM_UP_ROUNDS = 4  # the first 5 questions, unmeasured
 REPEATS = 3  # each question is asked this many times; its fastest run counts
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -224,22 +239,6 @@ def generate(iris: RagIris, triples: int, seed: int) -> Synthetic:
     return out
 
 
-def load(store_url: str, graph: str, lines: list[str]) -> float:
-    """Graph Store POST in chunks; returns the seconds it took."""
-    started = time.perf_counter()
-    with httpx.Client(timeout=600) as http:
-        for start in range(0, len(lines), LOAD_CHUNK_TRIPLES):
-            body = "\n".join(lines[start : start + LOAD_CHUNK_TRIPLES]).encode()
-            response = http.post(
-                f"{store_url}/store",
-                params={"graph": graph},
-                content=body,
-                headers={"Content-Type": "application/n-triples"},
-            )
-            response.raise_for_status()
-    return time.perf_counter() - started
-
-
 # --- questions and timing -------------------------------------------------------------------------
 
 
@@ -270,6 +269,52 @@ def _latin(word: str) -> str:
     return transliterate(word)
 
 
+class QueryClock:
+    """Times each SPARQL query of context assembly under the name of the ``sparql`` builder
+    that wrote it (``entity_details``, ``relations_of``, …), to tell which kind is slow."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, str] = {}
+        self.spent: dict[str, float] = {}
+
+    @contextmanager
+    def naming(self) -> Iterator[None]:
+        """Remember, while the block runs, which builder made each query."""
+        originals = {name: getattr(sparql, name) for name in QUERY_KINDS}
+
+        def named(name: str, build: Callable[..., str]) -> Callable[..., str]:
+            def wrapper(*args: Any, **kwargs: Any) -> str:
+                query = build(*args, **kwargs)
+                self.kinds[query] = name
+                return query
+
+            return wrapper
+
+        for name, build in originals.items():
+            setattr(sparql, name, named(name, build))
+        try:
+            yield
+        finally:
+            for name, build in originals.items():
+                setattr(sparql, name, build)
+
+    def runner(self, space: RagSpace) -> SparqlRunner:
+        def run(query: str) -> list[dict[str, Any]]:
+            started = time.perf_counter()
+            rows = space.select(query)
+            kind = self.kinds.get(query, "other")
+            self.spent[kind] = self.spent.get(kind, 0.0) + (time.perf_counter() - started) * 1000
+            return rows
+
+        return run
+
+    def take(self) -> dict[str, float]:
+        """Milliseconds per query kind since the last ``take``."""
+        spent, self.spent = self.spent, {}
+        self.kinds.clear()
+        return spent
+
+
 @dataclass
 class Timing:
     link_ms: float
@@ -278,21 +323,19 @@ class Timing:
     entities: int
     passages: int
     queries: int
+    by_kind: dict[str, float]  # SPARQL milliseconds per query kind
 
     @property
     def total_ms(self) -> float:
         return self.link_ms + self.context_ms + self.prompt_ms
 
 
-def time_question(
-    db: Session, store: TripleStore, rag_id: int, iris: RagIris, question: str
-) -> Timing:
+def time_question(db: Session, space: RagSpace, clock: QueryClock, question: str) -> Timing:
     started = time.perf_counter()
     analysis = analyse_question(question)
-    linked = link_analysed(db, rag_id, analysis)
+    linked = link_analysed(db, space.rag_id, analysis)
     linked_at = time.perf_counter()
-    space = RagSpace(store, rag_id, iris)
-    context = assemble_context(store_runner(space), space.prod, analysis, linked, RetrievalConfig())
+    context = assemble_context(clock.runner(space), space.prod, analysis, linked, RetrievalConfig())
     context_at = time.perf_counter()
     build_messages(question, context)
     done = time.perf_counter()
@@ -303,6 +346,7 @@ def time_question(
         len(linked),
         len(context.passages),
         len(context.queries),
+        clock.take(),
     )
 
 
@@ -313,6 +357,7 @@ def percentile(values: list[float], q: float) -> float:
 
 @dataclass
 class Result:
+    store: str
     triples: int
     entities: int
     load_s: float
@@ -330,38 +375,73 @@ class Result:
     def p_all_runs(self, q: float) -> float:
         return percentile([t.total_ms for runs in self.runs for t in runs], q)
 
+    def p_kind(self, kind: str, q: float) -> tuple[int, float]:
+        """How many questions ran queries of ``kind``, and the percentile of their time."""
+        spent = [t.by_kind[kind] for t in self.timings if kind in t.by_kind]
+        return len(spent), percentile(spent, q) if spent else 0.0
+
 
 def run_size(
-    session_factory: object, store: TripleStore, store_url: str, rag_id: int, triples: int,
-    n_questions: int,
+    session_factory: sessionmaker[Session], store: TripleStore, kind: str, rag_id: int,
+    triples: int, n_questions: int, seed: int,
 ) -> Result:  # fmt: skip
     iris = RagIris(BASE_IRI, str(rag_id))
-    data = generate(iris, triples, seed=rag_id)
+    data = generate(iris, triples, seed)  # the same graph and questions on every store
     print(f"{len(data.lines):,} triples generated", file=sys.stderr)
     space = RagSpace(store, rag_id, iris)
-    load_s = load(store_url, space.prod, data.lines)
-    assert callable(session_factory)
-    with session_factory() as db:
-        db.add(Rag(id=rag_id, name=f"bench {triples}"))
+    store.create_space(rag_id)  # Fuseki: the RAG's dataset; Oxigraph: nothing
+    load_s = post_lines(store, rag_id, space.prod, data.lines, LOAD_CHUNK_TRIPLES)
+    clock = QueryClock()
+    with session_factory() as db, clock.naming():
+        db.add(Rag(id=rag_id, name=f"bench {kind} {triples}"))
         db.commit()
         started = time.perf_counter()
         indexed = rebuild_index(db, space)
         db.commit()
         index_s = time.perf_counter() - started
-        rng = random.Random(1000 + rag_id)
+        rng = random.Random(1000 + seed)
         asked = list(questions(data, rng, n_questions + 5))
-        for question in asked[:5]:  # warm caches and connections
-            time_question(db, store, rag_id, iris, question)
-        runs = [
-            [time_question(db, store, rag_id, iris, q) for _ in range(REPEATS)] for q in asked[5:]
-        ]
-    return Result(len(data.lines), indexed, load_s, index_s, runs)
+        # Warm caches and connections, and let the JVM compile Fuseki's hot paths: with one
+        # round, Fuseki's p95 at 10k triples was 2x its p95 at 100k.
+        for question in asked[:5] * WARM_UP_ROUNDS:
+            time_question(db, space, clock, question)
+        runs = [[time_question(db, space, clock, q) for _ in range(REPEATS)] for q in asked[5:]]
+    return Result(kind, len(data.lines), indexed, load_s, index_s, runs)
+
+
+def run_store(
+    session_factory: sessionmaker[Session], kind: str, home: Path, sizes: list[int],
+    n_questions: int, fuseki_heap: str,
+) -> tuple[list[Result], float, str]:  # fmt: skip
+    """Every size on a fresh ``kind`` store; the results, the server's memory at the end, and
+    its version."""
+    bench_store = start_store(kind, home, BASE_IRI, fuseki_heap)
+    store = bench_store.client(timeout=600)
+    try:
+        results = []
+        for number, size in enumerate(sizes, start=1):
+            # RAG ids differ between stores: they share one PostgreSQL entity index.
+            rag_id = STORE_KINDS.index(kind) * 100 + number
+            result = run_size(session_factory, store, kind, rag_id, size, n_questions, number)
+            results.append(result)
+            print(
+                f"{kind} {result.triples:>9,} triples: load {result.load_s:.1f} s, index "
+                f"{result.index_s:.1f} s, p50 {result.p('total_ms', 0.5):.1f} ms, "
+                f"p95 {result.p('total_ms', 0.95):.1f} ms",
+                file=sys.stderr,
+            )
+        return results, bench_store.rss_mib(), bench_store.version
+    finally:
+        store.close()
+        bench_store.stop()
 
 
 # --- report --------------------------------------------------------------------------------------
 
 
-def render(results: list[Result], versions: dict[str, str]) -> str:
+def render(
+    results: list[Result], memory: dict[str, float], versions: dict[str, str], fuseki_heap: str
+) -> str:
     lines = [
         SECTION_TITLE,
         "",
@@ -372,30 +452,39 @@ def render(results: list[Result], versions: dict[str, str]) -> str:
         "and their text, community reports for broad questions) and prompt building — on "
         "synthetic graphs in ferag's RDF model (≈1/3 Cyrillic names, skewed degrees with hubs; "
         "≈30 triples per entity). Questions: names, pairs of names, names in the other script, "
-        "broad questions and unknown names, one after another from one client; PostgreSQL and "
-        "Oxigraph from the wheels on the same machine, default `RetrievalConfig` (3,000-token "
-        f"budget). Each question is asked {REPEATS} times and its fastest run counts, so that "
-        "other processes on this shared machine (see the load average) do not stand for the "
-        "query's own cost; percentiles are over questions. The last column is the p95 over "
+        "broad questions and unknown names, one after another from one client; PostgreSQL from "
+        "its wheel on the same machine, default `RetrievalConfig` (3,000-token budget). Both "
+        "stores in one run, one after the other, with the same graphs and questions: Oxigraph "
+        "from its wheel (every RAG in one dataset, as in local mode) and Apache Jena Fuseki "
+        f"(one TDB2 dataset per RAG, as in production; JVM `-Xmx{fuseki_heap}`, basic auth on "
+        f"every request). After {5 * WARM_UP_ROUNDS} unmeasured warm-up questions, each "
+        f"question is asked {REPEATS} times and its fastest run counts, so "
+        "that other processes on this shared machine (see the load average) do not stand for "
+        "the query's own cost; percentiles are over questions. The last column is the p95 over "
         "every run, interference included. `load s` is Graph Store POSTs of 200k-triple "
-        "N-Triples chunks into a store that already holds the smaller graphs.",
+        "N-Triples chunks (each one transaction) into a store that already holds the smaller "
+        "graphs.",
         "",
-        "| triples | entities | load s | index s | questions | p50 ms | p95 ms | max ms "
-        "| link p95 ms | context p95 ms | SPARQL queries (median) | p95 ms, every run |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| store | triples | entities | load s | load triples/s | index s | questions | p50 ms "
+        "| p95 ms | max ms | link p95 ms | context p95 ms | SPARQL queries (median) "
+        "| p95 ms, every run |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
-            f"| {r.triples:,} | {r.entities:,} | {r.load_s:.1f} | {r.index_s:.1f} | "
+            f"| {r.store} | {r.triples:,} | {r.entities:,} | {r.load_s:.1f} | "
+            f"{r.triples / r.load_s:,.0f} | {r.index_s:.1f} | "
             f"{len(r.timings)} | {r.p('total_ms', 0.5):.1f} | {r.p('total_ms', 0.95):.1f} | "
             f"{max(t.total_ms for t in r.timings):.1f} | {r.p('link_ms', 0.95):.1f} | "
             f"{r.p('context_ms', 0.95):.1f} | "
             f"{statistics.median(t.queries for t in r.timings):.0f} | "
             f"{r.p_all_runs(0.95):.1f} |"
         )
-    lines += ["", "Machine:", ""]
+    lines += [*by_kind(results), "", "Machine:", ""]
     end_load = {"load average (1 min) at the end": f"{os.getloadavg()[0]:.2f}"}
-    lines += [f"- {key}: {value}" for key, value in {**machine(), **versions, **end_load}.items()]
+    rss = {f"{kind} resident memory at the end": f"{mib:,.0f} MiB" for kind, mib in memory.items()}
+    facts = {**machine(), **versions, **rss, **end_load}
+    lines += [f"- {key}: {value}" for key, value in facts.items()]
     lines += [
         "",
         "What keeps it flat (see `docs/chat.md` §8): linking never scans labels in SPARQL (GIN "
@@ -406,63 +495,94 @@ def render(results: list[Result], versions: dict[str, str]) -> str:
         "≈ 250 ms); `ORDER BY` on numbers only (an IRI tie-breaker cost 30 ms on the top "
         "reports at 1M); passages and their text in one query.",
         "",
-        "Target: p95 ≤ 100 ms at 1M triples. Reproduce with "
+        FUSEKI_FINDINGS,
+        "",
+        "Target: p95 ≤ 100 ms at 1M triples, on both stores. Reproduce with "
         "`.venv/bin/python bench/bench_retrieval.py --write docs/benchmarks.md`.",
         "",
     ]
     return "\n".join(lines)
 
 
+FUSEKI_FINDINGS = (
+    "On Fuseki no query kind is pathological: ARQ plans each as index nested loops "
+    "(`sequence` and `conditional` in `arq.qparse --print=opt`), and what Fuseki adds to a "
+    "query kind is a few milliseconds whatever the query reads (at 1M triples on 2026-12-04: "
+    "+3 ms at the median for `entity_details` of a few entities, +7 ms for the two "
+    "`relations_of` queries that weigh up to 1,200 statements), so it lies in each request, "
+    "not in a query's shape. A request that reads nothing costs Fuseki about 2 ms at best and "
+    "10 to 15 ms at the median when the machine is loaded (Oxigraph 0.6 and 1 ms), and a chat "
+    "turn sends 5 to 7. Tried and not adopted (at 1M triples, 40 sets of 60 ends, best of 3): "
+    "counting each end's degree over a `LIMIT 500` sample of its statements, as "
+    "`relations_of` samples them, took 68 ms at the median on Fuseki against 36 ms for the "
+    "grouped count, since ARQ runs one subquery per end (the hubs' counts, at most 1,543 "
+    "statements, were not what cost); sending queries as `application/sparql-query` bodies "
+    "instead of forms saved 1 to 2 ms a request on both stores at 100k triples, within "
+    "Fuseki's noise. What would cut Fuseki's time is fewer requests per turn: entity details "
+    "and hop-1 relations depend only on the linked entities and could travel as one `UNION` "
+    "query."
+)
+
+
+def by_kind(results: list[Result]) -> list[str]:
+    """Per store, at the largest size: the time of each kind of SPARQL query per question."""
+    largest = max(r.triples for r in results)
+    rows = [r for r in results if r.triples == largest]
+    lines = [
+        "",
+        f"SPARQL time per question by query kind at {largest:,} triples (ms; a question's "
+        "queries of one kind summed; over the questions that ran that kind, fastest run):",
+        "",
+        "| query | "
+        + " | ".join(f"{r.store} p50 | {r.store} p95" for r in rows)
+        + " | questions |",
+        "|---|" + "---:|" * (2 * len(rows) + 1),
+    ]
+    for kind in [*QUERY_KINDS, "other"]:
+        cells = [(r.p_kind(kind, 0.5), r.p_kind(kind, 0.95)) for r in rows]
+        if not any(count for (count, _), _ in cells):
+            continue
+        shown = " | ".join(f"{p50:.1f} | {p95:.1f}" for (_, p50), (_, p95) in cells)
+        lines.append(f"| `{kind}` | {shown} | {cells[0][0][0]} |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="Triples per graph.")
     parser.add_argument("--questions", type=int, default=100)
+    parser.add_argument("--stores", type=parse_stores, default=list(STORE_KINDS))
+    parser.add_argument("--fuseki-heap", default=FUSEKI_HEAP, help="the JVM's -Xmx")
     parser.add_argument("--write", type=Path, help="Markdown file to record the results in.")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     load_at_start = f"{os.getloadavg()[0]:.2f}"
+    results: list[Result] = []
+    memory: dict[str, float] = {}
+    versions: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="ferag-bench-") as tmp:
         home = Path(tmp)
         postgres = servers.start_postgres(home / "postgres", home / "logs" / "postgres.log")
-        oxigraph = servers.start_oxigraph(home / "oxigraph", home / "logs" / "oxigraph.log")
         try:
             database_url = servers.ensure_database(postgres.url, "ferag_bench")
             migrate.upgrade(database_url)
             engine = make_engine(database_url)
             factory = make_session_factory(engine)
-            store = make_store("oxigraph", oxigraph.url, BASE_IRI, timeout=600)
             with engine.connect() as conn:
-                pg_version = str(conn.exec_driver_sql("SHOW server_version").scalar())
-            versions = {
-                "PostgreSQL": pg_version,
-                "Oxigraph": _oxigraph_version(),
-                "load average (1 min) at the start": load_at_start,
-            }
-            results = []
-            for rag_id, size in enumerate(sizes, start=1):
-                result = run_size(factory, store, oxigraph.url, rag_id, size, args.questions)
-                results.append(result)
-                print(
-                    f"{result.triples:>9,} triples: load {result.load_s:.1f} s, index "
-                    f"{result.index_s:.1f} s, p50 {result.p('total_ms', 0.5):.1f} ms, "
-                    f"p95 {result.p('total_ms', 0.95):.1f} ms",
-                    file=sys.stderr,
+                versions["PostgreSQL"] = str(conn.exec_driver_sql("SHOW server_version").scalar())
+            versions["load average (1 min) at the start"] = load_at_start
+            for kind in args.stores:
+                found, memory[kind], versions[kind] = run_store(
+                    factory, kind, home, sizes, args.questions, args.fuseki_heap
                 )
-            store.close()
+                results += found
             engine.dispose()
         finally:
-            oxigraph.stop()
             postgres.stop()
-    section = render(results, versions)
+    section = render(results, memory, versions, args.fuseki_heap)
     print(section)
     if args.write:
         write_section(args.write, SECTION_TITLE, section)
-
-
-def _oxigraph_version() -> str:
-    from importlib.metadata import version
-
-    return f"server from the oxigraph {version('oxigraph')} wheel"
 
 
 if __name__ == "__main__":

@@ -325,8 +325,11 @@ def start_oxigraph(
 FUSEKI_ADMIN_USER = "admin"
 
 
-def start_fuseki(data_dir: Path, log_path: Path, port: int | None = None) -> Server:
-    """Start Fuseki (main server with its admin API) keeping its datasets under ``data_dir``.
+def start_fuseki(
+    data_dir: Path, log_path: Path, port: int | None = None, *, heap: str = "1g"
+) -> Server:
+    """Start Fuseki (main server with its admin API) keeping its datasets under ``data_dir``,
+    with ``heap`` as the JVM's maximum heap (``-Xmx``).
 
     Every request needs HTTP basic authentication as ``admin``; the password is made on first
     start and kept in ``data_dir/passwd``. The returned server's ``env`` holds the store
@@ -341,7 +344,7 @@ def start_fuseki(data_dir: Path, log_path: Path, port: int | None = None) -> Ser
     port = port or free_port()
     # No dataset on the command line: datasets are made and dropped through /$/datasets, and
     # Fuseki keeps their configuration under FUSEKI_BASE so a restart finds them again.
-    argv = [java, "-Xmx1g", "-jar", str(jar), f"--passwd={data_dir / 'passwd'}",
+    argv = [java, f"-Xmx{heap}", "-jar", str(jar), f"--passwd={data_dir / 'passwd'}",
             "--auth=basic", "--localhost", "--port", str(port),
             f"--timeout={QUERY_TIMEOUT_S * 1000}"]  # fmt: skip
     process = spawn("fuseki", argv, log_path, env={"FUSEKI_BASE": str(data_dir)}, cwd=data_dir)

@@ -115,6 +115,7 @@ class TripleStore(Protocol):
     def update(self, rag_id: int, update: str) -> None: ...
     def construct(self, rag_id: int, query: str) -> bytes: ...
     def put_graph(self, rag_id: int, graph: str, ntriples: bytes) -> None: ...
+    def post_graph(self, rag_id: int, graph: str, ntriples: bytes) -> None: ...
     def get_graph(self, rag_id: int, graph: str) -> bytes: ...
     def query_graph(
         self,
@@ -211,6 +212,17 @@ class _HttpStore:
         request, so a re-run writes the same graph again instead of appending."""
         self._request(
             "PUT",
+            self._graph_store(rag_id),
+            params={"graph": graph},
+            content=ntriples,
+            headers={"Content-Type": N_TRIPLES},
+        )
+
+    def post_graph(self, rag_id: int, graph: str, ntriples: bytes) -> None:
+        """Add ``ntriples`` to named graph ``graph`` (Graph Store Protocol POST): how a large
+        graph is loaded in chunks, each chunk one transaction."""
+        self._request(
+            "POST",
             self._graph_store(rag_id),
             params={"graph": graph},
             content=ntriples,

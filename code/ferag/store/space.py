@@ -70,5 +70,8 @@ class RagSpace:
     def put_graph(self, graph: str, ntriples: bytes) -> None:
         self.store.put_graph(self.rag_id, graph, ntriples)
 
+    def post_graph(self, graph: str, ntriples: bytes) -> None:
+        self.store.post_graph(self.rag_id, graph, ntriples)
+
     def get_graph(self, graph: str) -> bytes:
         return self.store.get_graph(self.rag_id, graph)

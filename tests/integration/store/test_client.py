@@ -82,6 +82,15 @@ def test_put_graph_replaces_the_graph_and_get_graph_reads_it(
     assert _graph(store.get_graph(rag_id, graph)).isomorphic(_graph(TRIPLES))
 
 
+def test_post_graph_adds_to_the_graph(store: TripleStore, rag_id: int, iris: RagIris) -> None:
+    graph = str(iris.graph("staging"))
+    old = b"<urn:ferag:old> <urn:ferag:p> <urn:ferag:o> .\n"
+    store.post_graph(rag_id, graph, old)
+    store.post_graph(rag_id, graph, TRIPLES)
+
+    assert _graph(store.get_graph(rag_id, graph)).isomorphic(_graph(old + TRIPLES))
+
+
 def test_a_missing_graph_reads_as_empty(store: TripleStore, rag_id: int, iris: RagIris) -> None:
     assert store.get_graph(rag_id, str(iris.graph("never-written"))) == b""
 
