@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from graphrag_lib.retrieve.config import RetrievalConfig
@@ -61,14 +63,16 @@ HEADINGS_TOKENS = 30
 
 
 class _Recorder:
-    """A ``SparqlRunner`` that remembers the queries it ran."""
+    """A ``SparqlRunner`` that remembers the queries it ran (from any thread)."""
 
     def __init__(self, run: SparqlRunner) -> None:
         self.run = run
         self.queries: list[str] = []
+        self._lock = threading.Lock()
 
     def __call__(self, query: str) -> list[Row]:
-        self.queries.append(query)
+        with self._lock:
+            self.queries.append(query)
         return self.run(query)
 
 
@@ -90,23 +94,32 @@ def _mentions_question(analysis: QueryAnalysis, text: str) -> float:
 # --- the neighbourhood ---------------------------------------------------------------------------
 
 
+def _read_hop(
+    run: SparqlRunner,
+    graph: str,
+    iris: list[str],
+    rows: int,
+    hop: int,
+    config: RetrievalConfig,
+    scope: TimeScope,
+) -> list[RelationCandidate]:
+    """Relations around ``iris`` that ``scope`` admits."""
+    found = read_relations(
+        run, graph, iris, config.relations_per_entity, rows, hop, scope.is_current
+    )
+    return [r for r in found if scope.admits(r.valid_from, r.valid_until, r.is_current)]
+
+
 def _read_neighbourhood(
     run: SparqlRunner,
     graph: str,
     linked: dict[str, float],
+    first: list[RelationCandidate],
     config: RetrievalConfig,
     scope: TimeScope,
 ) -> list[RelationCandidate]:
-    """Hop-1 relations of the linked entities, then hop-2 relations of the far ends of the
-    heaviest hop-1 ones; only those ``scope`` admits."""
-
-    def read(iris: list[str], rows: int, hop: int) -> list[RelationCandidate]:
-        found = read_relations(
-            run, graph, iris, config.relations_per_entity, rows, hop, scope.is_current
-        )
-        return [r for r in found if scope.admits(r.valid_from, r.valid_until, r.is_current)]
-
-    first = read(list(linked), config.neighbour_rows, 1)
+    """The hop-1 relations of the linked entities (``first``), then hop-2 relations of the far
+    ends of the heaviest hop-1 ones; only those ``scope`` admits."""
     heaviest: dict[str, float] = {}
     for r in first:
         for end in {r.subject, r.object} - set(linked):
@@ -115,7 +128,7 @@ def _read_neighbourhood(
     if not seeds or not config.second_hop_rows:
         return first
     seen = {r.iri for r in first}
-    more = read(seeds, config.second_hop_rows, 2)
+    more = _read_hop(run, graph, seeds, config.second_hop_rows, 2, config, scope)
     return first + [r for r in more if r.iri not in seen]
 
 
@@ -142,13 +155,15 @@ def _neighbourhood(
     graph: str,
     analysis: QueryAnalysis,
     linked: Sequence[LinkedEntity],
+    first: list[RelationCandidate],
     config: RetrievalConfig,
     scope: TimeScope,
 ) -> list[RelationFact]:
-    """Hop-1 and hop-2 relations around the linked entities, best first. Degrees are read for
-    the far ends of the best candidates only (twice ``max_relations``), to bound the cost."""
+    """Hop-1 (``first``) and hop-2 relations around the linked entities, best first. Degrees
+    are read for the far ends of the best candidates only (twice ``max_relations``), to bound
+    the cost."""
     scores = {e.iri: e.score for e in linked}
-    candidates = _read_neighbourhood(run, graph, scores, config, scope)
+    candidates = _read_neighbourhood(run, graph, scores, first, config, scope)
     max_weight = max((r.weight or 0.0 for r in candidates), default=0.0) or 1.0
     topical = {
         r.iri: _mentions_question(analysis, f"{r.predicate_label} {r.description}")
@@ -333,6 +348,41 @@ def _report_reference(report: ReportCandidate, config: RetrievalConfig) -> Refer
     return Reference(0, "report", report.iri, report.title, excerpt=summary)
 
 
+def _read_linked(
+    run: SparqlRunner,
+    graph: str,
+    analysis: QueryAnalysis,
+    linked: Sequence[LinkedEntity],
+    config: RetrievalConfig,
+    scope: TimeScope,
+) -> tuple[dict[str, EntityInfo], list[RelationCandidate], list[ReportCandidate]]:
+    """What depends on the linked entities alone, read side by side: their details, their
+    hop-1 relations and (broad questions) their communities' reports. On a store that costs
+    milliseconds per request (Fuseki) a turn then waits for the slowest read, not the sum. An
+    entity the graph lacks has no relations or communities, so reading them for every linked
+    entity gives what reading them for the present ones would."""
+    iris = [e.iri for e in linked]
+    if not iris and not (analysis.is_broad and config.max_reports):
+        return {}, [], []
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="retrieve") as pool:
+        infos = pool.submit(read_entities, run, graph, iris) if iris else None
+        first = (
+            pool.submit(_read_hop, run, graph, iris, config.neighbour_rows, 1, config, scope)
+            if iris
+            else None
+        )
+        reports = (
+            pool.submit(read_reports, run, graph, iris, config.max_reports)
+            if analysis.is_broad and config.max_reports
+            else None
+        )
+        return (
+            infos.result() if infos else {},
+            first.result() if first else [],
+            reports.result() if reports else [],
+        )
+
+
 def retrieve_context(
     run: SparqlRunner,
     graph: str,
@@ -350,16 +400,17 @@ def retrieve_context(
     production only until the approval that changed them commits)."""
     config = config or RetrievalConfig()
     recorder = _Recorder(run)
-    infos = read_entities(recorder, graph, [e.iri for e in linked]) if linked else {}
+    infos, first, reports = _read_linked(recorder, graph, analysis, linked, config, time)
     present = [e for e in linked if e.iri in infos]
-    relations = _neighbourhood(recorder, graph, analysis, present, config, time) if present else []
+    if linked and not present and analysis.is_broad and config.max_reports:
+        reports = read_reports(recorder, graph, [], config.max_reports)  # the graph's best
+    relations = (
+        _neighbourhood(recorder, graph, analysis, present, first, config, time) if present else []
+    )
     relations = relations[: config.max_relations]
     sources = [e.iri for e in present] + [r.iri for r in relations]
     found = read_passages(recorder, graph, sources, config.passage_candidates) if sources else []
     passages = _rank_passages(analysis, present, found)
-    reports: list[ReportCandidate] = []
-    if analysis.is_broad and config.max_reports:
-        reports = read_reports(recorder, graph, [e.iri for e in present], config.max_reports)
     names = [infos[e.iri].label for e in present]
     candidates = _Sections(
         entities=_entity_facts(present, infos, config),

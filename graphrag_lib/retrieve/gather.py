@@ -20,7 +20,8 @@ _SKIPPED_CLASSES = (str(OWL), str(RDFS))
 
 
 class SparqlRunner(Protocol):
-    """Runs a SPARQL SELECT and returns its ``results.bindings`` (SPARQL 1.1 JSON)."""
+    """Runs a SPARQL SELECT and returns its ``results.bindings`` (SPARQL 1.1 JSON). Retrieval
+    calls it from several threads at once (independent reads go side by side)."""
 
     def __call__(self, query: str) -> list[Row]: ...
 

@@ -3,6 +3,7 @@ library tests run the very queries the service sends to the triple store."""
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import Any
 
@@ -31,17 +32,20 @@ def dataset() -> Dataset:
 
 
 class RecordingRunner:
-    """Runs SELECT queries on the dataset and keeps them."""
+    """Runs SELECT queries on the dataset and keeps them. Retrieval calls a runner from
+    several threads; rdflib's SPARQL parser is not thread-safe, so one query at a time."""
 
     def __init__(self) -> None:
         self.queries: list[str] = []
+        self._lock = threading.Lock()
 
     def __call__(self, query: str) -> list[dict[str, Any]]:
-        self.queries.append(query)
-        return [
-            {str(k): {"value": str(v)} for k, v in row.items() if v is not None}
-            for row in dataset().query(query).bindings
-        ]
+        with self._lock:
+            self.queries.append(query)
+            return [
+                {str(k): {"value": str(v)} for k, v in row.items() if v is not None}
+                for row in dataset().query(query).bindings
+            ]
 
 
 def runner() -> SparqlRunner:
