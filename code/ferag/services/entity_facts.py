@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ferag.services.entity_index import read_entities as read_indexed, store_runner
+from ferag.services.entity_index import read_entities as read_indexed
+from ferag.services.entity_index import store_runner
 from ferag.store.client import store_errors
 from ferag.store.space import RagSpace
 from graphrag_lib.retrieve.gather import (
