@@ -20,7 +20,7 @@ from mcp.server.auth.provider import AccessToken
 from mcp.server.transport_security import TransportSecuritySettings
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.authentication import AuthenticationMiddleware
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ferag.errors import Unauthenticated
 from ferag.mcp.server import FeragMcp, RuntimeSource, build_server
@@ -70,4 +70,16 @@ def http_app(server: FeragMcp, verifier: ApiKeyVerifier) -> ASGIApp:
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
     )
     guarded = AuthContextMiddleware(RequireAuthMiddleware(inner, required_scopes=[]))
-    return AuthenticationMiddleware(guarded, backend=BearerAuthBackend(verifier))
+    return OwnScope(AuthenticationMiddleware(guarded, backend=BearerAuthBackend(verifier)))
+
+
+class OwnScope:
+    """``app`` on a copy of the scope: the SDK's Starlette app writes itself into
+    ``scope["app"]``, and the API's middleware reads the API's state from there afterwards.
+    (A class, not a closure: Starlette's ``Route`` takes a plain function for an endpoint.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(dict(scope), receive, send)
