@@ -32,9 +32,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__)
 @asynccontextmanager
 async def http_client(api_url: str, key: str) -> AsyncIterator[Client]:
     headers = {"Authorization": f"Bearer {key}"}
-    async with httpx2.AsyncClient(headers=headers, timeout=60) as http:
-        async with Client(streamable_http_client(f"{api_url}/mcp", http_client=http)) as client:
-            yield client
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=60) as http,
+        Client(streamable_http_client(f"{api_url}/mcp", http_client=http)) as client,
+    ):
+        yield client
 
 
 def stdio_params(settings: Settings, key: str) -> StdioServerParameters:
@@ -47,8 +49,9 @@ def stdio_params(settings: Settings, key: str) -> StdioServerParameters:
 
 def structured(result: CallToolResult) -> dict[str, Any]:
     assert not result.is_error, result.content
-    assert result.structured_content is not None
-    return result.structured_content
+    content: dict[str, Any] | None = result.structured_content
+    assert content is not None
+    return content
 
 
 def error_text(result: CallToolResult) -> str:
@@ -123,7 +126,7 @@ def test_tools_over_stdio(settings: Settings, scene: McpScene) -> None:
 
 def test_bad_input_is_a_tool_error(api_url: str, scene: McpScene) -> None:
     rag = scene.rag_id
-    cases = {
+    cases: dict[tuple[str, str], tuple[dict[str, Any], str]] = {
         ("search_entities", "query"): ({"rag_id": rag, "query": ""}, "query"),
         ("get_entity", "iri"): ({"rag_id": rag, "iri": "http://elsewhere/x"}, "not an entity IRI"),
         ("get_entity", "absent"): (
