@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from redis import Redis
+from starlette.routing import Route
 
 from ferag.api.body_limit import BodyLimit
 from ferag.api.errors import register_error_handlers, unexpected_error
@@ -42,6 +43,8 @@ from ferag.db.engine import make_engine, make_session_factory
 from ferag.events.hub import hub_from_settings
 from ferag.llm.chat_model import chat_model_from_settings
 from ferag.logs import accepted_request_id, configure_logging, request_id_var
+from ferag.mcp.http import MCP_PATH, ApiKeyVerifier, http_app, http_server
+from ferag.mcp.tools import McpRuntime
 from ferag.queueing import make_celery
 from ferag.security import jwt_secret
 from ferag.services.login_limits import LoginLimits
@@ -83,7 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.llm_base_url or "not configured",
         )
         _tune_garbage_collector()
-        yield
+        async with mcp_server.session_manager.run():
+            yield
         await app.state.hub.stop()
         app.state.chat_model.close()
         app.state.store.close()
@@ -115,8 +119,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in routers:
         app.include_router(router)
     document_errors(app, routers)
+    # The MCP endpoint is an ASGI app of the SDK, not a FastAPI route: it is missing from the
+    # OpenAPI document (and the role matrix); tests/integration/mcp checks its access rules.
+    mcp_server = http_server(lambda: mcp_runtime(app))
+    verifier = ApiKeyVerifier(lambda: app.state.session_factory)
+    app.router.routes.append(Route(MCP_PATH, http_app(mcp_server, verifier)))
     install_web_ui(app)
     return app
+
+
+def mcp_runtime(app: FastAPI) -> McpRuntime:
+    """The MCP tools' clients: the ones the lifespan made for the routes."""
+    state = app.state
+    return McpRuntime(state.settings, state.session_factory, state.store, state.redis,
+                      state.chat_model)  # fmt: skip
 
 
 def _tune_garbage_collector() -> None:

@@ -23,7 +23,7 @@ from ferag.api.openapi import raises
 from ferag.api.params import RagId
 from ferag.api.schemas import CyclePublic
 from ferag.db.models import Document, Rag, Role, User
-from ferag.errors import Forbidden, NotFound, Unauthenticated
+from ferag.errors import Forbidden, Unauthenticated
 from ferag.security import (
     CSRF_HEADER,
     SAFE_METHODS,
@@ -33,7 +33,7 @@ from ferag.security import (
 )
 from ferag.services import cycles
 from ferag.services.login_limits import LoginLimits
-from ferag.services.members import membership
+from ferag.services.members import require_member
 from ferag.settings import Settings
 from ferag.store.client import TripleStore
 from graphrag_lib.vocab import RagIris
@@ -137,17 +137,7 @@ class RagAccess:
 def require_role(needed: Role) -> Callable[..., RagAccess]:
     @raises(403, 404)
     def dependency(rag_id: RagId, user: CurrentUser, db: DbDep) -> RagAccess:
-        row = membership(db, rag_id, user.id)
-        if row is None:
-            raise NotFound(
-                f"RAG {rag_id} does not exist or you are not a member of it", code="rag_not_found"
-            )
-        rag, role = row
-        if not role.allows(needed):
-            raise Forbidden(
-                f"your role on RAG {rag_id} is {role.value}; this needs {needed.value} or above",
-                code="insufficient_role",
-            )
+        rag, role = require_member(db, rag_id, user.id, needed)
         return RagAccess(rag=rag, role=role, user=user)
 
     return dependency

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Annotated
 
 import typer
 
@@ -132,6 +133,44 @@ def migrate(home: HomeOption = None) -> None:
         typer.echo(f"ferag: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo("database is at the latest migration")
+
+
+@app.command()
+def mcp(
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            envvar="FERAG_API_KEY",
+            help="A ferag API key (frg_…); the tools act as its user. Prefer the env variable: "
+            "an option shows in the process list.",
+            show_default=False,
+        ),
+    ] = None,
+    home: HomeOption = None,
+) -> None:
+    """Serve ferag's MCP tools over stdio, for an MCP client that starts this command (Claude
+    Desktop and others; see docs/mcp.md). Needs FERAG_DATABASE_URL, FERAG_REDIS_URL,
+    FERAG_STORE_URL (and FERAG_LLM_BASE_URL for model answers), as the API does."""
+    from ferag.errors import FeragError
+    from ferag.mcp.stdio import check_key, open_runtime, serve_stdio
+
+    if not key:
+        typer.echo("ferag: set FERAG_API_KEY (or --key) to a ferag API key", err=True)
+        raise typer.Exit(2)
+    settings = cli_settings(home)
+    # Standard output is the protocol's: logs go to standard error.
+    configure_logging(settings.log_level, as_json=settings.log_json)
+    try:
+        with open_runtime(settings) as runtime:
+            typer.echo(f"ferag mcp: serving {check_key(runtime, key)} over stdio", err=True)
+            serve_stdio(runtime, key)
+    except SettingsError as exc:
+        typer.echo(f"ferag: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except FeragError as exc:
+        typer.echo(f"ferag: {exc.message}", err=True)
+        raise typer.Exit(1) from None
 
 
 app.command("pipeline")(pipeline_command)

@@ -254,3 +254,15 @@ def link_entities(
 ) -> list[LinkedEntity]:
     """The indexed entities ``question`` is about, best first."""
     return link_analysed(db, rag_id, analyse_question(question), config)
+
+
+def first_entities(db: Session, rag_id: int, limit: int) -> list[tuple[str, str]]:
+    """Up to ``limit`` of production's entities as (IRI, label), by label: a bounded listing
+    (a client browsing a RAG), not a search."""
+    rows = db.execute(
+        select(EntityIndexEntry.entity_iri, EntityIndexEntry.label)
+        .where(EntityIndexEntry.rag_id == rag_id)
+        .order_by(EntityIndexEntry.label, EntityIndexEntry.entity_iri)
+        .limit(limit)
+    ).all()
+    return [(row.entity_iri, row.label) for row in rows]

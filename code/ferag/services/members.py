@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ferag.db.models import Member, Rag, Role, Task, User
-from ferag.errors import Conflict, NotFound
+from ferag.errors import Conflict, Forbidden, NotFound
 from ferag.services.accounts import find_user_by_email
 
 
@@ -22,6 +22,24 @@ def membership(db: Session, rag_id: int, user_id: int) -> tuple[Rag, Role] | Non
         .where(Rag.id == rag_id, Member.user_id == user_id)
     ).first()
     return None if row is None else (row[0], row[1])
+
+
+def require_member(db: Session, rag_id: int, user_id: int, needed: Role) -> tuple[Rag, Role]:
+    """The RAG and the caller's role on it, if that role allows ``needed``. A non-member gets
+    ``NotFound`` (the RAG's existence is not revealed), a member whose role is too low
+    ``Forbidden``. The API's ``require_role`` and the MCP server's tools check through it."""
+    row = membership(db, rag_id, user_id)
+    if row is None:
+        raise NotFound(
+            f"RAG {rag_id} does not exist or you are not a member of it", code="rag_not_found"
+        )
+    rag, role = row
+    if not role.allows(needed):
+        raise Forbidden(
+            f"your role on RAG {rag_id} is {role.value}; this needs {needed.value} or above",
+            code="insufficient_role",
+        )
+    return rag, role
 
 
 def visible_task(db: Session, task_id: uuid.UUID, user_id: int) -> Task | None:
