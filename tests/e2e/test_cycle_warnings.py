@@ -15,8 +15,8 @@ from ferag.llm.standin import Rule, create_app, prompt_rules
 from ferag.llm.standin.schema import is_schema_prompt
 from ferag.settings import Settings
 from ferag.stack.threaded import ThreadedServer
+from tests.e2e.review_flow import read_diff, upload, wait_for_review
 from tests.e2e.test_cycle_recovery import isolated  # noqa: F401 (a fixture)
-from tests.e2e.test_review_cycle import read_diff, upload, wait_for_review
 from tests.factories import create_account, create_rag
 from tests.workers import start_worker
 

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.test_review_cycle import (
+from tests.e2e.review_flow import (
     FIRST_UPLOAD,
     SECOND_UPLOAD,
     approve,

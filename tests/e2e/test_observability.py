@@ -27,7 +27,7 @@ from ferag.settings import Settings
 from ferag.stack.servers import free_port
 from ferag.stack.threaded import ThreadedServer
 from graphrag_lib.pipeline import STEP_NAMES
-from tests.e2e.test_review_cycle import FIRST_UPLOAD, approve, upload, wait_for_review
+from tests.e2e.review_flow import FIRST_UPLOAD, approve, upload, wait_for_review
 from tests.factories import create_account, create_rag
 from tests.workers import settings_env, start_worker
 from tests.wsclient import follow

@@ -16,7 +16,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from ferag.settings import Settings
 from ferag.store.client import TripleStore
 from graphrag_lib.vocab import FERAG, RagIris
-from tests.e2e.test_review_cycle import (
+from tests.e2e.review_flow import (
     approve,
     labelled,
     read_diff,

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from ferag.settings import Settings
-from tests.e2e.test_review_cycle import approve, read_diff, upload, wait_for_review
+from tests.e2e.review_flow import approve, read_diff, upload, wait_for_review
 from tests.factories import create_account, create_rag
 from tests.workers import WorkerProcess
 

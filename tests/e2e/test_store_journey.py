@@ -1,6 +1,7 @@
 """One user journey on each triple store, with the same results: create a RAG (its space is
-made), upload → review → approve, chat with citations, a second cycle, roll back, delete the
-RAG (its space is gone). The journey runs on the Oxigraph stack and on the Fuseki stack
+made), upload → review (the diff: what was added, where from) → approve, chat with citations,
+a second cycle (resolved to the entities production has, no duplicates), roll back, delete
+the RAG (its space is gone). The journey runs on the Oxigraph stack and on the Fuseki stack
 (``fuseki_stack``: its own database, Redis, API and worker); production after every step must
 be the same on both, compared as sets of triples with each stack's RAG id and cycle ids written
 the same way. Triples are compared as RDF terms, not text: Fuseki (TDB2) keeps numbers by value
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import pytest
@@ -20,14 +22,16 @@ from ferag.store.client import FusekiStore, SpaceMissing, TripleStore, store_fro
 from graphrag_lib.sparql_terms import literal
 from graphrag_lib.vocab import RagIris
 from tests.conftest import Stack
-from tests.e2e.test_review_cycle import (
+from tests.e2e.review_flow import (
     FIRST_UPLOAD,
     SECOND_UPLOAD,
     approve,
+    labelled,
+    read_diff,
     upload,
     wait_for_review,
 )
-from tests.factories import create_account, create_rag
+from tests.factories import Account, create_account, create_rag
 
 pytestmark = pytest.mark.slow
 
@@ -71,6 +75,41 @@ def production(store: TripleStore, iris: RagIris, rag_id: int, cycles: list[int]
     return Graph().parse(data=text, format="nt")
 
 
+def check_first_diff(
+    client: httpx.Client, owner: Account, rag_id: int, cycle_id: int
+) -> dict[str, dict[str, Any]]:
+    """The first cycle adds the people, the bank and the cities, with where they were read;
+    the diff's counts are those counted once when the cycle was staged. Returns the added
+    entities by label."""
+    diff = read_diff(client, owner, rag_id, cycle_id)
+    added = labelled(diff["entities"]["added"])
+    assert {"Elena Kuznetsova", "Kama Bank", "Igor Sokolov", "Kazan", "Novosibirsk"} <= set(added)
+    assert added["Kama Bank"]["provenance"][0]["path"] == "team/finance.txt"
+    assert diff["counts"]["entities_changed"] == 0
+    cycle = client.get(f"/rags/{rag_id}/cycles/{cycle_id}", headers=owner.headers).json()
+    staged_counts = cycle["steps"]["staging"]["stats"]["diff_counts"]
+    assert staged_counts["entities_added"] == len(added) > 0
+    assert {name: diff["counts"][name] for name in staged_counts} == staged_counts
+    assert diff["relations"]["added"] and diff["ontology"]["added"]
+    return added
+
+
+def check_second_diff(diff: dict[str, Any], first: dict[str, dict[str, Any]]) -> None:
+    """The second cycle resolves Elena and the bank to the IRIs production already has (no
+    duplicates), with Elena's newer description and the bank's other spelling as an alias."""
+    assert {"Dmitry Volkov", "Moscow"} <= set(labelled(diff["entities"]["added"]))
+    changed = labelled(diff["entities"]["changed"])
+    elena, bank = changed["Elena Kuznetsova"], changed["Kama Bank"]
+    assert elena["iri"] == first["Elena Kuznetsova"]["iri"]
+    assert bank["iri"] == first["Kama Bank"]["iri"]
+    assert not {"Elena Kuznetsova", "Kama Bank"} & set(labelled(diff["entities"]["added"]))
+    assert elena["old_description"] == first["Elena Kuznetsova"]["description"]
+    assert "treasury" in elena["description"] and "treasury" not in elena["old_description"]
+    assert elena["provenance"][0]["path"] == "news/2025.txt"
+    assert bank["new_aliases"] == ["Kama-Bank"]
+    assert diff["counts"]["aliases_added"] >= 1
+
+
 def run_journey(stack: Stack) -> Journey:
     journey = Journey()
     store = store_from_settings(stack.settings)
@@ -87,6 +126,7 @@ def run_journey(stack: Stack) -> Journey:
 
         cycles.append(upload(client, owner, rag_id, FIRST_UPLOAD))
         wait_for_review(client, owner, rag_id, cycles[-1])
+        first_added = check_first_diff(client, owner, rag_id, cycles[-1])
         assert approve(client, owner, rag_id, cycles[-1]) == 1
         step("first approval")
 
@@ -100,8 +140,9 @@ def run_journey(stack: Stack) -> Journey:
 
         cycles.append(upload(client, owner, rag_id, SECOND_UPLOAD))
         wait_for_review(client, owner, rag_id, cycles[-1])
-        diff = client.get(f"/rags/{rag_id}/cycles/{cycles[-1]}/diff", headers=owner.headers)
-        journey.second_diff_counts = diff.json()["counts"]
+        diff = read_diff(client, owner, rag_id, cycles[-1])
+        check_second_diff(diff, first_added)
+        journey.second_diff_counts = diff["counts"]
         assert approve(client, owner, rag_id, cycles[-1]) == 2
         step("second approval")
 
