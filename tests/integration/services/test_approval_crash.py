@@ -12,7 +12,8 @@ The phases of an approval differ in length (the store update is short next to th
 refresh), so the delays are drawn in equal shares from three windows measured on a first,
 uninterrupted approval: before the SPARQL Update is sent, while the store runs it, and from then
 until the approval returns (recording, refresh, commit). The child reports the first two moments
-by wrapping ``apply_steps``; the service itself is unchanged.
+by wrapping ``apply_steps``; the service itself is unchanged. Each child starts before its
+round's scenario is built, so its imports do not add to the round.
 """
 
 from __future__ import annotations
@@ -58,11 +59,9 @@ from ferag.settings import get_settings
 from ferag.store.client import store_from_settings
 from graphrag_lib.vocab import RagIris
 
-rag_id, cycle_id, user_id = map(int, sys.argv[1:4])
 settings = get_settings()
 session_factory = make_session_factory(make_engine(settings.require("database_url")))
 store = store_from_settings(settings)
-iris = RagIris(str(settings.base_iri), str(rag_id))
 import ferag.services.changes as changes
 apply_steps = changes.apply_steps
 def reporting_apply_steps(*args, **kwargs):
@@ -71,7 +70,8 @@ def reporting_apply_steps(*args, **kwargs):
     print("applied", flush=True)
 changes.apply_steps = reporting_apply_steps
 print("ready", flush=True)
-sys.stdin.readline()
+rag_id, cycle_id, user_id = map(int, sys.stdin.readline().split())
+iris = RagIris(str(settings.base_iri), str(rag_id))
 with session_factory() as db:
     approve_cycle(db, store, iris, rag_id, cycle_id, user_id)
 print("done", flush=True)
@@ -143,22 +143,26 @@ def production(store: TripleStore, scenario: Scenario) -> set[str]:
     return {line for line in data.splitlines() if line.strip()}
 
 
-def start_child(settings: Settings, scenario: Scenario, owner: Account) -> subprocess.Popen[str]:
-    args = [str(scenario.rag_id), str(scenario.cycle_id), str(owner.id)]
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, *args],
+def start_child(settings: Settings) -> subprocess.Popen[str]:
+    """An approving process, started before its scenario is built: its imports (seconds) run
+    meanwhile. It approves what ``go`` names."""
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD],
         env=settings_env(settings, FERAG_LOG_LEVEL="WARNING"),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
+
+
+def wait_ready(child: subprocess.Popen[str]) -> None:
     assert child.stdout is not None and child.stdout.readline().strip() == "ready"
-    return child
 
 
-def go(child: subprocess.Popen[str]) -> None:
+def go(child: subprocess.Popen[str], scenario: Scenario, owner: Account) -> None:
+    """Have the (ready) child approve the scenario's cycle, now."""
     assert child.stdin is not None
-    child.stdin.write("go\n")
+    child.stdin.write(f"{scenario.rag_id} {scenario.cycle_id} {owner.id}\n")
     child.stdin.flush()
 
 
@@ -193,11 +197,12 @@ def calibrate(
     client: httpx.Client, owner: Account, settings: Settings, store: TripleStore
 ) -> tuple[float, float, float]:
     """Seconds from "go" until the update is sent, until it returned, until approval returned."""
+    child = start_child(settings)
     scenario = build_scenario(client, owner, settings, store)
-    child = start_child(settings, scenario, owner)
+    wait_ready(child)
     assert child.stdout is not None
     started = time.monotonic()
-    go(child)
+    go(child, scenario, owner)
     moments = []
     for expected in ("sending", "applied", "done"):
         assert child.stdout.readline().strip() == expected
@@ -218,9 +223,10 @@ def test_production_is_always_exactly_old_or_new_when_the_approver_is_killed(
 
     outcomes: Counter[str] = Counter()
     for round_number in range(ROUNDS):
+        child = start_child(settings)
         scenario = build_scenario(client, owner, settings, store)
-        child = start_child(settings, scenario, owner)
-        go(child)
+        wait_ready(child)
+        go(child, scenario, owner)
         time.sleep(random.uniform(*windows[round_number % len(windows)]))
         child.send_signal(signal.SIGKILL)
         child.wait(10)
