@@ -16,10 +16,12 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from redis import Redis
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ferag.api.body_limit import BodyLimit
 from ferag.api.errors import register_error_handlers, unexpected_error
 from ferag.api.metrics import ApiMetrics
+from ferag.api.openai_errors import http_error as openai_aware_http_error
 from ferag.api.openapi import document_errors
 from ferag.api.routes import (
     auth,
@@ -41,6 +43,7 @@ from ferag.api.serve import instance_id
 from ferag.db.engine import make_engine, make_session_factory
 from ferag.events.hub import hub_from_settings
 from ferag.llm.chat_model import chat_model_from_settings
+from ferag.llm.embeddings import embedder_from_settings
 from ferag.logs import accepted_request_id, configure_logging, request_id_var
 from ferag.queueing import make_celery
 from ferag.security import jwt_secret
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A broker-only Celery client: the API enqueues by task name, never imports tasks.
         app.state.celery = make_celery(settings.require("redis_url"))
         app.state.chat_model = chat_model_from_settings(settings)
+        app.state.embedder = embedder_from_settings(settings)
         logger.info(
             "ferag API ready (store %s, llm %s)",
             settings.store_kind,
@@ -86,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await app.state.hub.stop()
         app.state.chat_model.close()
+        app.state.embedder.close()
         app.state.store.close()
         app.state.redis.close()
         app.state.engine.dispose()
@@ -104,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = ApiMetrics()
     app.state.instance_id = instance_id()
     register_error_handlers(app)
+    # Unknown paths and methods under /v1 answer in OpenAI's error shape, the rest in ferag's.
+    app.add_exception_handler(StarletteHTTPException, openai_aware_http_error)
     # Inside the request context, so a 413 carries the request id like every other error.
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.middleware("http")(_request_context)
