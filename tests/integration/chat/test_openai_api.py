@@ -76,15 +76,13 @@ def test_completion(api_url: str, chat_rag: ChatRag, key: str) -> None:
 
 
 def test_debug_returns_the_context(api_url: str, chat_rag: ChatRag, key: str) -> None:
-    client = openai_client(api_url, key)
-    question = [{"role": "user", "content": "Where does Alice Smith work?"}]
-    by_query = client.chat.completions.create(
-        model=f"rag-{chat_rag.rag_id}", messages=question, extra_query={"debug": "true"}
-    )
-    by_field = client.chat.completions.create(
-        model=f"rag-{chat_rag.rag_id}", messages=question, extra_body={"debug": True}
-    )
-    for completion in (by_query, by_field):
+    ask = openai_client(api_url, key).chat.completions.create
+    for extension in ({"extra_query": {"debug": "true"}}, {"extra_body": {"debug": True}}):
+        completion = ask(
+            model=f"rag-{chat_rag.rag_id}",
+            messages=[{"role": "user", "content": "Where does Alice Smith work?"}],
+            **extension,
+        )
         context = (completion.model_extra or {})["ferag"]
         assert context["entities"][0]["iri"] == chat_rag.entity("alice")
         assert context["sparql"] and context["references"] and "timings_ms" in context
