@@ -16,11 +16,13 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from redis import Redis
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Route
 
 from ferag.api.body_limit import BodyLimit
 from ferag.api.errors import register_error_handlers, unexpected_error
 from ferag.api.metrics import ApiMetrics
+from ferag.api.openai_errors import http_error as openai_aware_http_error
 from ferag.api.openapi import document_errors
 from ferag.api.routes import (
     auth,
@@ -42,6 +44,7 @@ from ferag.api.serve import instance_id
 from ferag.db.engine import make_engine, make_session_factory
 from ferag.events.hub import hub_from_settings
 from ferag.llm.chat_model import chat_model_from_settings
+from ferag.llm.embeddings import embedder_from_settings
 from ferag.logs import accepted_request_id, configure_logging, request_id_var
 from ferag.mcp.http import MCP_PATH, ApiKeyVerifier, http_app, http_server
 from ferag.mcp.tools import McpRuntime
@@ -80,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A broker-only Celery client: the API enqueues by task name, never imports tasks.
         app.state.celery = make_celery(settings.require("redis_url"))
         app.state.chat_model = chat_model_from_settings(settings)
+        app.state.embedder = embedder_from_settings(settings)
         logger.info(
             "ferag API ready (store %s, llm %s)",
             settings.store_kind,
@@ -90,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         await app.state.hub.stop()
         app.state.chat_model.close()
+        app.state.embedder.close()
         app.state.store.close()
         app.state.redis.close()
         app.state.engine.dispose()
@@ -108,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = ApiMetrics()
     app.state.instance_id = instance_id()
     register_error_handlers(app)
+    # Unknown paths and methods under /v1 answer in OpenAI's error shape, the rest in ferag's.
+    app.add_exception_handler(StarletteHTTPException, openai_aware_http_error)
     # Inside the request context, so a 413 carries the request id like every other error.
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.middleware("http")(_request_context)

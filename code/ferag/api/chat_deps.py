@@ -1,5 +1,6 @@
-"""Dependencies of the chat and OpenAI-compatible routes: the chat model, the session factory
-for streamed turns, the chat rate limit, and the caller of ``/v1`` (API key or access token)."""
+"""Dependencies of the chat and OpenAI-compatible routes: the chat model, the embedding model,
+the session factory for streamed turns, the chat rate limit, and the caller of ``/v1`` (API key
+or access token)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from ferag.api.openapi import raises
 from ferag.db.models import User
 from ferag.errors import Unauthenticated
 from ferag.llm.chat_model import AnswerModel
+from ferag.llm.embeddings import Embedder
 from ferag.services import api_keys, rate_limit
 from ferag.settings import Settings
 
@@ -34,12 +36,19 @@ def get_chat_model(request: Request) -> AnswerModel:
     return model
 
 
+@raises(502, 503)
+def get_embedder(request: Request) -> Embedder:
+    embedder: Embedder = request.app.state.embedder
+    return embedder
+
+
 def get_session_factory(request: Request) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = request.app.state.session_factory
     return factory
 
 
 ChatModelDep = Annotated[AnswerModel, Depends(get_chat_model)]
+EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 
 

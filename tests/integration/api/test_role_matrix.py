@@ -171,6 +171,12 @@ ENDPOINTS = [
         "viewer",
         lambda s: {"model": f"rag-{s.rag_id}", "messages": [{"role": "user", "content": "Hi?"}]},
     ),
+    Endpoint(
+        "POST", "/v1/completions", "viewer", lambda s: {"model": f"rag-{s.rag_id}", "prompt": "Hi?"}
+    ),
+    Endpoint(
+        "POST", "/v1/embeddings", "viewer", lambda s: {"model": f"rag-{s.rag_id}", "input": "Hi"}
+    ),
 ]
 
 

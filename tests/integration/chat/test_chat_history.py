@@ -128,6 +128,7 @@ def test_openai_endpoint_takes_as_of_as_an_extension(
     completion = openai_client(api_url, key).chat.completions.create(
         model=f"rag-{rag_id}",
         messages=[{"role": "user", "content": "Who directs the Polar Institute?"}],
+        extra_query={"debug": "true"},  # the statements in the context are debugging output
         **extension,
     )
     extras = (completion.model_extra or {})["ferag"]

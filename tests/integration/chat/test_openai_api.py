@@ -71,7 +71,22 @@ def test_completion(api_url: str, chat_rag: ChatRag, key: str) -> None:
     assert completion.usage and completion.usage.total_tokens > 0
     extra = completion.model_extra or {}
     assert extra["citations"][0]["iri"] == chat_rag.passage("alice")
-    assert extra["ferag"]["entities"][0]["iri"] == chat_rag.entity("alice")
+    # no debugging payload by default: the context only on request
+    assert set(extra["ferag"]) == {"session_id", "message_id", "time"}
+    assert len(completion.model_dump_json()) < 4_000
+
+
+def test_debug_returns_the_context(api_url: str, chat_rag: ChatRag, key: str) -> None:
+    ask = openai_client(api_url, key).chat.completions.create
+    for extension in ({"extra_query": {"debug": "true"}}, {"extra_body": {"debug": True}}):
+        completion = ask(
+            model=f"rag-{chat_rag.rag_id}",
+            messages=[{"role": "user", "content": "Where does Alice Smith work?"}],
+            **extension,
+        )
+        context = (completion.model_extra or {})["ferag"]
+        assert context["entities"][0]["iri"] == chat_rag.entity("alice")
+        assert context["sparql"] and context["references"] and "timings_ms" in context
 
 
 def test_streaming_completion(api_url: str, chat_rag: ChatRag, key: str) -> None:

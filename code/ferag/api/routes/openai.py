@@ -1,105 +1,68 @@
-"""The OpenAI-compatible API: ``GET /v1/models`` and ``POST /v1/chat/completions``.
+"""The OpenAI-compatible API: models, chat completions, completions and embeddings under ``/v1``.
 
-One model per RAG the caller is a member of, ``rag-{id}``, so Open WebUI or the ``openai``
-client can chat with a RAG. Callers authenticate with ``Authorization: Bearer`` and an API key
-(or a login access token). The answer text ends with a "Sources:" list of what it cites (the
-structured citations are in ``citations``). Errors here take OpenAI's shape,
-``{"error": {"message", "type", "param", "code"}}``, because OpenAI clients read that one.
+One model per RAG the caller is a member of, ``rag-{id}``, so Open WebUI, the ``openai`` client,
+LangChain or llama-index can ask a RAG. Callers authenticate with ``Authorization: Bearer`` and
+an API key (or a login access token). A chat completion's last user message is the question
+(a completion's prompt is); the answer text ends with a "Sources:" list of what it cites
+(shapes in ``ferag.api.openai_render``). Background tasks of chat clients (a title, tags,
+follow-ups, search queries) are answered by ``ferag.services.client_tasks`` without a
+retrieval, a stored session or a charge to the rate limit. ``/v1/embeddings`` passes through
+to the configured embedding model. Errors here take OpenAI's shape (``ferag.api.openai_errors``),
+unknown ``/v1`` paths included.
 """
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
-from collections.abc import Callable, Coroutine, Iterator
-from typing import Any, ClassVar
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
-from fastapi.routing import APIRoute
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ferag.api.chat_deps import ChatModelDep, OpenAIUser, SessionFactoryDep, count_chat_request
-from ferag.api.chat_schemas import CitationPublic, LinkedEntityPublic
+from ferag.api import openai_render as render
+from ferag.api.chat_deps import (
+    ChatModelDep,
+    EmbedderDep,
+    OpenAIUser,
+    SessionFactoryDep,
+    count_chat_request,
+)
 from ferag.api.deps import DbDep, RedisDep, SettingsDep, StoreDep
-from ferag.api.errors import LOWER_LAYER_ERRORS, api_error
+from ferag.api.openai_errors import OpenAIRoute
 from ferag.api.openai_schemas import (
     ChatCompletion,
     ChatCompletionRequest,
-    CompletionChoice,
-    CompletionUsage,
+    CompletionRequest,
+    EmbeddingRequest,
     ModelCard,
     ModelList,
-    OpenAIError,
+    TextCompletion,
 )
 from ferag.api.openapi import raises
 from ferag.api.params import bounded_id
 from ferag.db.models import Rag, User
-from ferag.errors import FeragError, InvalidInput, NotFound
-from ferag.logs import request_id_var
-from ferag.services import chat, rags
-from ferag.services.chat import PreparedTurn, StreamEvent, TurnResult
+from ferag.errors import BadRequest, InvalidInput, NotFound
+from ferag.services import chat, client_tasks, rags
+from ferag.services.chat import PreparedTurn, SessionTarget
 from ferag.services.members import membership
-from graphrag_lib.retrieve import Turn, sources_footer, strip_sources_footer
+from ferag.settings import Settings
+from ferag.store.client import TripleStore
+from graphrag_lib.retrieve import Turn, strip_sources_footer
 
 MODEL_PREFIX = "rag-"
 SESSION_NAMESPACE = uuid.UUID("7f3c2a52-4a8e-4f53-9a2e-5d1f0c6b8e11")
 # Headers that name a conversation: ours, and the one Open WebUI forwards per chat.
 CONVERSATION_HEADERS = ("X-Ferag-Conversation", "X-OpenWebUI-Chat-Id")
-_ERROR_TYPES = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    403: "permission_error",
-    404: "invalid_request_error",
-    422: "invalid_request_error",
-    429: "rate_limit_error",
-}
 
-
-def openai_error(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    kind = _ERROR_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
-    body = {"error": {"message": message, "type": kind, "param": None, "code": code}}
-    response = JSONResponse(body, status_code=status, headers=headers)
-    response.headers["X-Request-ID"] = request_id_var.get() or ""
-    return response
-
-
-def _ferag_error(exc: Exception) -> JSONResponse:
-    error = api_error(exc)
-    return openai_error(error.status_code, error.code, error.message, error.headers)
-
-
-class OpenAIRoute(APIRoute):
-    """Renders errors of these routes in OpenAI's shape instead of ferag's (and says so to
-    ``ferag.api.openapi``: ``error_model``, validation errors as 400)."""
-
-    error_model: ClassVar[type[BaseModel]] = OpenAIError
-    validation_status: ClassVar[int] = 400
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except (FeragError, *LOWER_LAYER_ERRORS) as exc:
-                return _ferag_error(exc)
-            except RequestValidationError as exc:
-                problems = "; ".join(
-                    f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-                )
-                return openai_error(400, "invalid_request", f"invalid request: {problems}")
-            except StarletteHTTPException as exc:
-                return openai_error(exc.status_code, f"http_{exc.status_code}", str(exc.detail))
-
-        return route
-
+DebugQuery = Annotated[
+    bool,
+    Query(
+        description="Add the context to the response's `ferag` field (entities, statements, "
+        "references, SPARQL, timings); also the body's `debug`."
+    ),
+]
 
 router = APIRouter(prefix="/v1", tags=["openai"], route_class=OpenAIRoute)
 
@@ -165,8 +128,36 @@ def _session_id(key: str | None, user: User, rag: Rag) -> uuid.UUID:
     return uuid.uuid5(SESSION_NAMESPACE, f"{user.id}:{rag.id}:{key}")
 
 
+def _target(
+    db: Session,
+    user: User,
+    rag: Rag,
+    question: str,
+    conversation: str | None,
+    session_id: uuid.UUID | None,
+) -> SessionTarget:
+    """The session named by the extension ``session_id``, else the one of the conversation
+    the request names (``_conversation_key``), else a new one."""
+    if session_id is not None:
+        return chat.session_target(db, rag.id, user.id, session_id, question)
+    derived = _session_id(conversation, user, rag)
+    return chat.conversation_target(db, rag.id, user.id, derived, question)
+
+
+def _task_response(
+    body: ChatCompletionRequest, task: client_tasks.ClientTask, prompt: str
+) -> Response:
+    answer = client_tasks.answer_task(task)
+    if body.stream:
+        writer = render.ChunkWriter(body.model, f"chatcmpl-ferag-task-{uuid.uuid4().hex[:12]}")
+        chunks = render.task_chunks(writer, task.kind.value, answer)
+        return StreamingResponse(chunks, media_type="text/event-stream")
+    completion = render.task_completion(body.model, task.kind.value, prompt, answer)
+    return JSONResponse(completion.model_dump(mode="json"))
+
+
 @router.post("/chat/completions", response_model=ChatCompletion)
-@raises(404, 422, 429)
+@raises(400, 404, 422, 429)
 def create_chat_completion(
     body: ChatCompletionRequest,
     request: Request,
@@ -177,93 +168,119 @@ def create_chat_completion(
     redis: RedisDep,
     model: ChatModelDep,
     session_factory: SessionFactoryDep,
+    debug: DebugQuery = False,
 ) -> Response:
     """Ask a RAG (model `rag-{id}`); whole or streamed (`stream: true`) like OpenAI's API."""
     rag = rag_of_model(db, user, body.model)
-    count_chat_request(redis, settings, user)
     question, history = _conversation(body, settings.chat_history_turns)
-    if body.session_id is not None:
-        target = chat.session_target(db, rag.id, user.id, body.session_id, question)
-    else:
-        derived = _session_id(_conversation_key(request, body), user, rag)
-        target = chat.conversation_target(db, rag.id, user.id, derived, question)
+    if (task := client_tasks.recognise_task(question)) is not None:
+        return _task_response(body, task, question)
+    body.refuse_unsupported()
+    count_chat_request(redis, settings, user)
+    conversation = _conversation_key(request, body)
+    target = _target(db, user, rag, question, conversation, body.session_id)
     prepared = chat.prepare_turn(db, store, settings, target, question, history, body.as_of)
     db.close()  # the model may take minutes: hold no connection meanwhile
+    debug = debug or body.debug
     if body.stream:
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
         events = chat.stream_turn(session_factory, model, prepared)
-        chunks = _chunks(body.model, prepared, events, include_usage)
+        writer = render.ChunkWriter(body.model, _stream_id("chatcmpl", prepared))
+        chunks = render.chat_chunks(writer, events, include_usage, debug)
         return StreamingResponse(chunks, media_type="text/event-stream")
     result = chat.complete_turn(session_factory, model, prepared)
-    return JSONResponse(_completion(body.model, result).model_dump(mode="json"))
+    return JSONResponse(render.chat_completion(body.model, result, debug).model_dump(mode="json"))
 
 
-def _citations(result: TurnResult) -> list[dict[str, Any]]:
-    return [CitationPublic.of(r).model_dump() for r in result.citations]
+def _stream_id(kind: str, prepared: PreparedTurn) -> str:
+    return f"{kind}-ferag-{prepared.target.session_id.hex[:12]}-{int(time.time() * 1000)}"
 
 
-def _extras(result: TurnResult) -> dict[str, Any]:
-    return {
-        "session_id": str(result.session_id),
-        "message_id": result.message_id,
-        "entities": [LinkedEntityPublic.of(e).model_dump() for e in result.entities],
-        "sparql": result.sparql,
-        "time": result.telemetry["time"],
-        "relations": result.telemetry["relations_in_context"],
-    }
+def _prompts(body: CompletionRequest) -> list[str]:
+    body.refuse_unsupported()
+    prompts = [prompt.strip() for prompt in body.prompts]
+    if not all(prompts):
+        raise BadRequest("every prompt must be a non-empty question", code="no_question")
+    return prompts
 
 
-def _usage(result: TurnResult) -> CompletionUsage:
-    tokens = result.telemetry["tokens"]
-    prompt, completion = int(tokens["prompt"]), int(tokens["completion"])
-    return CompletionUsage(
-        prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion
+def _prepare_prompt(
+    db: Session,
+    store: TripleStore,
+    settings: Settings,
+    user: User,
+    rag: Rag,
+    prompt: str,
+    body: CompletionRequest,
+) -> PreparedTurn:
+    """A prompt is a question without history, recorded as a conversation of its own."""
+    target = _target(db, user, rag, prompt, None, body.session_id)
+    return chat.prepare_turn(db, store, settings, target, prompt, [], body.as_of)
+
+
+@router.post("/completions", response_model=TextCompletion)
+@raises(400, 404, 429)
+def create_completion(
+    body: CompletionRequest,
+    user: OpenAIUser,
+    db: DbDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    redis: RedisDep,
+    model: ChatModelDep,
+    session_factory: SessionFactoryDep,
+    debug: DebugQuery = False,
+) -> Response:
+    """Ask a RAG with OpenAI's (legacy) completions: each prompt is a question, answered in
+    the choice of the same index; streamed (`stream: true`) for one prompt."""
+    rag = rag_of_model(db, user, body.model)
+    prompts = _prompts(body)
+    for _prompt in prompts:  # each prompt is a question against the limit
+        count_chat_request(redis, settings, user)
+    prepared = [_prepare_prompt(db, store, settings, user, rag, p, body) for p in prompts]
+    db.close()  # the model may take minutes: hold no connection meanwhile
+    if body.stream:
+        include_usage = bool(body.stream_options and body.stream_options.include_usage)
+        events = chat.stream_turn(session_factory, model, prepared[0])
+        stream_id = _stream_id("cmpl", prepared[0])
+        chunks = render.text_chunks(
+            body.model, stream_id, prompts[0], events, body.echo, include_usage
+        )
+        return StreamingResponse(chunks, media_type="text/event-stream")
+    results = [chat.complete_turn(session_factory, model, turn) for turn in prepared]
+    completion = render.text_completion(
+        body.model, prompts, results, body.echo, debug or body.debug
     )
+    return JSONResponse(completion.model_dump(mode="json"))
 
 
-def _completion(model: str, result: TurnResult) -> ChatCompletion:
-    content = result.answer + sources_footer(result.citations)
-    return ChatCompletion(
-        id=f"chatcmpl-ferag-{result.message_id}",
-        created=int(time.time()),
-        model=model,
-        choices=[CompletionChoice(message={"role": "assistant", "content": content})],
-        usage=_usage(result),
-        citations=_citations(result),
-        ferag=_extras(result),
-    )
+def _check_embedding_model(db: Session, user: User, settings: Settings, model: str) -> None:
+    """A member asks for embeddings: by a RAG's model, or by the embedding model's name."""
+    if model != settings.embedding_model:
+        rag_of_model(db, user, model)
+        return
+    rows, _ = rags.list_rags(db, user, 0, 1)
+    if not rows:
+        raise NotFound(
+            f"the model `{model}` is for members of a RAG, and you are a member of none",
+            code="model_not_found",
+        )
 
 
-def _chunks(
-    model: str, prepared: PreparedTurn, events: Iterator[StreamEvent], include_usage: bool
-) -> Iterator[str]:
-    """OpenAI ``chat.completion.chunk`` events, the sources footer last, then ``[DONE]``."""
-    base = {
-        "id": f"chatcmpl-ferag-{prepared.target.session_id.hex[:12]}-{int(time.time() * 1000)}",
-        "object": "chat.completion.chunk",
-        "created": int(time.time()),
-        "model": model,
-    }
-
-    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-        choice = {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
-        return f"data: {json.dumps({**base, 'choices': [choice], **extra}, ensure_ascii=False)}\n\n"
-
-    yield chunk({"role": "assistant", "content": ""})
-    for event in events:
-        if event.kind == "token":
-            yield chunk({"content": event.text})
-        elif event.error is not None:
-            failure = api_error(event.error)
-            error = {"message": failure.message, "type": "server_error", "code": failure.code}
-            yield f"data: {json.dumps({'error': error})}\n\n"
-            return
-        elif event.result is not None:
-            result = event.result
-            if footer := sources_footer(result.citations):
-                yield chunk({"content": footer})
-            yield chunk({}, "stop", citations=_citations(result), ferag=_extras(result))
-            if include_usage:
-                usage = _usage(result).model_dump()
-                yield f"data: {json.dumps({**base, 'choices': [], 'usage': usage})}\n\n"
-    yield "data: [DONE]\n\n"
+@router.post("/embeddings", response_model=None)
+@raises(400, 404, 502, 503)
+def create_embeddings(
+    body: EmbeddingRequest,
+    user: OpenAIUser,
+    db: DbDep,
+    settings: SettingsDep,
+    embedder: EmbedderDep,
+) -> JSONResponse:
+    """Embed texts with the configured embedding model (model `rag-{id}` or its own name)."""
+    _check_embedding_model(db, user, settings, body.model)
+    if not body.texts or not all(body.texts):
+        raise BadRequest(
+            "`input` must be a non-empty text or list of texts", code="invalid_request"
+        )
+    db.close()  # the endpoint may be slow: hold no connection meanwhile
+    return JSONResponse(embedder.embed(body))

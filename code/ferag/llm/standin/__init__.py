@@ -23,6 +23,7 @@ from ferag.llm.standin.app import (
     answer,
     create_app,
     embed_text,
+    embeddings_body,
     prompt_rules,
 )
 from ferag.llm.standin.rules import DEFAULT_RULES, Rule
@@ -37,5 +38,6 @@ __all__ = [
     "answer",
     "create_app",
     "embed_text",
+    "embeddings_body",
     "prompt_rules",
 ]
