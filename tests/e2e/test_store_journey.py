@@ -134,6 +134,7 @@ def run_journey(stack: Stack) -> Journey:
             f"/rags/{rag_id}/chat", json={"question": QUESTION}, headers=owner.headers
         )
         assert answer.status_code == 200, answer.text
+        assert answer.json()["telemetry"]["production_version"] == 1
         citations = answer.json()["citations"]
         assert citations, f"the answer cites nothing: {answer.json()}"
         journey.cited_paths = sorted(c["path"] for c in citations)

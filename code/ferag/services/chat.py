@@ -32,6 +32,7 @@ from ferag import metrics
 from ferag.db.models import ChatSession
 from ferag.llm.chat_model import AnswerModel
 from ferag.services import chat_sessions
+from ferag.services.cycles import current_version
 from ferag.services.entity_index import link_analysed, store_runner
 from ferag.settings import Settings
 from ferag.store.client import TripleStore, store_errors
@@ -81,6 +82,7 @@ class PreparedTurn:
     messages: list[dict[str, str]]
     timings_ms: dict[str, float] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
+    production_version: int = 0  # the version of production the context was read from
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ def prepare_turn(
     about: ``graphrag_lib.retrieve.time``)."""
     rag_id = target.rag_id
     started = time.perf_counter()
+    version = current_version(db, rag_id)
     linked = _link(db, rag_id, question, history, settings)
     linked_at = time.perf_counter()
     space = RagSpace.of(store, str(settings.base_iri), rag_id)
@@ -170,7 +173,7 @@ def prepare_turn(
         "context": round((context_at - linked_at) * 1000, 2),
         "prompt": _elapsed_ms(context_at),
     }
-    return PreparedTurn(target, question, linked, context, messages, timings, started)
+    return PreparedTurn(target, question, linked, context, messages, timings, started, version)
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,7 @@ def _telemetry(prepared: PreparedTurn, answer: Answer) -> dict[str, Any]:
         },
         "model": answer.model,
         "standin": answer.standin,
+        "production_version": prepared.production_version,
         "llm_called": not context.is_empty,
     }
 

@@ -1,7 +1,8 @@
 """Conversations that hold: a follow-up that points back ("Where did she study?", "Где она
 училась?") is about the entity of the earlier question, even when one of its words resembles
 another entity's description ("study" ~ "studies"), through ferag's chat API and through real
-OpenAI clients; and conversations of an OpenAI client stay apart unless the client names them.
+OpenAI clients (openai, llama-index, langchain-openai); and conversations of an OpenAI client
+stay apart unless the client names them.
 
 The graph is made for it: Ingrid Solberg and Анна Ковалёва, where they studied, and two
 entities whose descriptions say "studies" / "учились" without naming either person."""
@@ -12,8 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+from langchain_core.messages import AIMessage, HumanMessage
+from langchain_openai import ChatOpenAI
 from llama_index.core.llms import ChatMessage
 from llama_index.llms.openai_like import OpenAILike
+from pydantic import SecretStr
 
 from ferag.settings import Settings
 from ferag.store.client import TripleStore
@@ -198,6 +202,18 @@ def test_openai_clients_follow_up_in_one_named_conversation(
     (session,) = [s for s in _sessions(client, rag_id, owner) if s["id"] not in before]
     (turn,) = _session_entities(client, rag_id, owner, session["id"])
     assert turn == {entities[subject]: "history"} and entities[look_alike] not in turn
+
+    # langchain-openai: the same, with its message objects
+    chat_model = ChatOpenAI(model=model, base_url=f"{api_url}/v1", api_key=SecretStr(key),
+                            max_retries=0, timeout=30)  # fmt: skip
+    first_answer = chat_model.invoke([HumanMessage(first)])
+    before = {s["id"] for s in _sessions(client, rag_id, owner)}
+    chat_model.invoke([HumanMessage(first), AIMessage(str(first_answer.content)),
+                       HumanMessage(follow_up)])  # fmt: skip
+    (session,) = [s for s in _sessions(client, rag_id, owner) if s["id"] not in before]
+    assert _session_entities(client, rag_id, owner, session["id"]) == [
+        {entities[subject]: "history"}
+    ]
 
 
 def test_two_conversations_that_begin_alike_are_two_sessions(
