@@ -15,6 +15,7 @@ from graphrag_lib.vocab import RagIris
 from tests.factories import Account, add_member, create_account, create_rag
 from tests.fixtures.chat_graph import ChatGraph, build_chat_graph
 from tests.integration.chat.conftest import load_production
+from tests.integration.chat.test_openai_api import create_key
 
 
 @dataclass
@@ -25,13 +26,6 @@ class McpScene:
     key: str  # the viewer's API key
     iris: RagIris
     graph: ChatGraph
-
-
-def create_key(client: httpx.Client, account: Account) -> str:
-    response = client.post("/auth/api-keys", json={"name": "mcp"}, headers=account.headers)
-    assert response.status_code == 201, response.text
-    key: str = response.json()["key"]
-    return key
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +42,7 @@ def scene(api_url: str, settings: Settings, store: TripleStore) -> McpScene:
         rag_id = create_rag(http, owner, "mcp graph")
         other = create_rag(http, owner, "owner's private graph")
         add_member(http, owner, rag_id, viewer, "viewer")
-        key = create_key(http, viewer)
+        key = create_key(http, viewer, "mcp")["key"]
     iris = RagIris(str(settings.base_iri), str(rag_id))
     graph = build_chat_graph(iris)
     load_production(settings, store, rag_id, graph.graph)
