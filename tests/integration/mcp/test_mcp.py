@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -27,6 +28,14 @@ from tests.workers import settings_env
 
 TOOLS = {"list_rags", "search_entities", "get_entity", "ask", "sparql_query"}
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+
+
+def run_client(main: Callable[[], Awaitable[None]]) -> None:
+    """Run an async MCP client to the end. In a thread of its own: the browser tests' session
+    fixture (Playwright's sync API) keeps an event loop running in the main thread, and anyio
+    does not run one loop inside another."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(anyio.run, main).result()
 
 
 @asynccontextmanager
@@ -112,7 +121,7 @@ def test_tools_over_http(api_url: str, scene: McpScene) -> None:
             await call_every_tool(client, scene)
             await refuse_other_rag(client, scene)
 
-    anyio.run(run)
+    run_client(run)
 
 
 def test_tools_over_stdio(settings: Settings, scene: McpScene) -> None:
@@ -121,7 +130,7 @@ def test_tools_over_stdio(settings: Settings, scene: McpScene) -> None:
             await call_every_tool(client, scene)
             await refuse_other_rag(client, scene)
 
-    anyio.run(run)
+    run_client(run)
 
 
 def test_bad_input_is_a_tool_error(api_url: str, scene: McpScene) -> None:
@@ -147,7 +156,7 @@ def test_bad_input_is_a_tool_error(api_url: str, scene: McpScene) -> None:
                 text = error_text(await client.call_tool(name, arguments))
                 assert expected in text, (name, case, text)
 
-    anyio.run(run)
+    run_client(run)
 
 
 def test_entity_resources(api_url: str, scene: McpScene) -> None:
@@ -168,7 +177,7 @@ def test_entity_resources(api_url: str, scene: McpScene) -> None:
             with pytest.raises(MCPError, match="does not exist or you are not a member"):
                 await client.read_resource(hidden)
 
-    anyio.run(run)
+    run_client(run)
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer frg_not-a-key", "Bearer eyJ.a.b"])
