@@ -158,41 +158,48 @@ def oxigraph_stack(settings: Settings, api_url: str, worker: WorkerProcess) -> S
     return Stack("oxigraph", settings, api_url)
 
 
-@pytest.fixture(scope="session")
-def fuseki_stack(
-    stack_home: Path, postgres_server_url: str, fuseki_server: servers.Server, llm_url: str
+def _own_stack(
+    home: Path, postgres_server_url: str, llm_url: str, kind: str, store: dict[str, str]
 ) -> Iterator[Stack]:
-    """A second stack on Fuseki. Its own database, Redis and home keep it apart from the
-    Oxigraph stack: a worker takes only its own stack's tasks, and RAG ids (which name Redis
-    channels and GraphRAG's work) may repeat across the two."""
+    """A whole stack of its own — database, Redis, home (so GraphRAG's cache too), API and
+    worker — on the given store: a worker takes only its own stack's tasks, and RAG ids (which
+    name Redis channels and GraphRAG's work) may repeat across stacks."""
     from ferag.api.app import create_app
 
-    home = stack_home / "fuseki-stack"
     redis = servers.start_redis(home / "redis", home / "logs" / "redis.log")
     database_url = servers.ensure_database(
-        postgres_server_url, f"ferag_test_fuseki_{uuid.uuid4().hex[:8]}"
+        postgres_server_url, f"ferag_test_{kind}_{uuid.uuid4().hex[:8]}"
     )
     migrate.upgrade(database_url)
-    env = fuseki_server.env
     settings = stack_settings(
-        home=home,
-        database_url=database_url,
-        redis_url=redis.url,
-        store_kind="fuseki",
-        store_url=fuseki_server.url,
-        store_user=env["FERAG_STORE_USER"],
-        store_password=env["FERAG_STORE_PASSWORD"],
-        llm_base_url=llm_url,
+        home=home, database_url=database_url, redis_url=redis.url, llm_base_url=llm_url, **store
     )
     try:
         worker = start_worker(settings, home / "logs" / "worker.log")
         try:
             with ThreadedServer(create_app(settings)) as api:
-                yield Stack("fuseki", settings, api.url)
+                yield Stack(kind, settings, api.url)
         finally:
             worker.stop()
     finally:
         redis.stop()
+
+
+@pytest.fixture(scope="session")
+def fuseki_stack(
+    stack_home: Path, postgres_server_url: str, fuseki_server: servers.Server, llm_url: str
+) -> Iterator[Stack]:
+    """A second stack, on Fuseki."""
+    env = fuseki_server.env
+    store = {
+        "store_kind": "fuseki",
+        "store_url": fuseki_server.url,
+        "store_user": env["FERAG_STORE_USER"],
+        "store_password": env["FERAG_STORE_PASSWORD"],
+    }
+    yield from _own_stack(
+        stack_home / "fuseki-stack", postgres_server_url, llm_url, "fuseki", store
+    )
 
 
 @pytest.fixture(params=["oxigraph", "fuseki"])
