@@ -20,6 +20,7 @@ from ferag.api.text import CleanText, SingleLine
 from ferag.cycle.lifecycle import StepRecord
 from ferag.db.models import Cycle, CycleKind, CycleStatus, Role, Version
 from ferag.services.changes import ROLLBACK
+from ferag.services.entity_index import EntityHit
 from ferag.services.passwords import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from ferag.settings import RagLanguage
 
@@ -318,3 +319,19 @@ class LivenessPublic(BaseModel):
         description="Id of this API instance (all its processes), new at each start: tells a "
         "supervisor it reached the instance it started, not an older one on the same port."
     )
+
+
+class EntityFound(BaseModel):
+    iri: str
+    label: str
+    aliases: list[str]
+    description: str
+    score: float = Field(description="How well the query names it (higher is better).")
+    matched_by: str = Field(description="What matched: `label/exact`, `alias/spelling`, ….")
+
+    @classmethod
+    def of(cls, hit: EntityHit) -> EntityFound:
+        entity = hit.entity
+        return cls(iri=entity.iri, label=entity.label, aliases=list(entity.aliases),
+                   description=entity.description, score=round(hit.score, 4),
+                   matched_by=hit.matched_by)  # fmt: skip

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
 
 from pydantic import BaseModel, Field
 
+from ferag.api.chat_schemas import CitationPublic
+from ferag.api.schemas import EntityFound
 from ferag.db.models import Rag, Role
 from ferag.services.chat import TurnResult
 from ferag.services.entity_facts import EntityFacts
-from ferag.services.entity_index import EntityHit
-from graphrag_lib.retrieve import Reference
 from graphrag_lib.retrieve.gather import PassageCandidate, RelationCandidate
 
 
@@ -29,22 +28,6 @@ class RagSummary(BaseModel):
 class RagList(BaseModel):
     rags: list[RagSummary]
     total: int = Field(description="How many RAGs you are a member of (the list may be shorter).")
-
-
-class EntityFound(BaseModel):
-    iri: str
-    label: str
-    aliases: list[str]
-    description: str
-    score: float = Field(description="How well the query names it (higher is better).")
-    matched_by: str
-
-    @classmethod
-    def of(cls, hit: EntityHit) -> EntityFound:
-        entity = hit.entity
-        return cls(iri=entity.iri, label=entity.label, aliases=list(entity.aliases),
-                   description=entity.description, score=round(hit.score, 4),
-                   matched_by=hit.matched_by)  # fmt: skip
 
 
 class EntitiesFound(BaseModel):
@@ -108,22 +91,6 @@ class EntityDetail(BaseModel):
                    sources=[SourcePublic.of(p) for p in found.sources])  # fmt: skip
 
 
-class Citation(BaseModel):
-    number: int = Field(description="The n of [n] in the answer.")
-    kind: str = Field(description="passage or report")
-    iri: str
-    title: str
-    document_iri: str | None = None
-    path: str | None = None
-    folder_path: str | None = None
-    order: int | None = None
-    excerpt: str | None = None
-
-    @classmethod
-    def of(cls, reference: Reference) -> Citation:
-        return cls(**asdict(reference))
-
-
 class LinkedEntity(BaseModel):
     iri: str
     label: str
@@ -131,13 +98,13 @@ class LinkedEntity(BaseModel):
 
 class Answer(BaseModel):
     answer: str
-    citations: list[Citation] = Field(description="The sources the answer cites, in order.")
+    citations: list[CitationPublic] = Field(description="The sources the answer cites, in order.")
     entities: list[LinkedEntity] = Field(description="Entities the question was linked to.")
     session_id: uuid.UUID = Field(description="Pass it back to ask a follow-up question.")
 
     @classmethod
     def of(cls, result: TurnResult) -> Answer:
-        return cls(answer=result.answer, citations=[Citation.of(r) for r in result.citations],
+        return cls(answer=result.answer, citations=[CitationPublic.of(r) for r in result.citations],
                    entities=[LinkedEntity(iri=e.iri, label=e.label) for e in result.entities],
                    session_id=result.session_id)  # fmt: skip
 

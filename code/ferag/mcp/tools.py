@@ -17,6 +17,7 @@ from datetime import date
 from redis import Redis
 from sqlalchemy.orm import Session, sessionmaker
 
+from ferag.api.schemas import EntityFound
 from ferag.db.models import Rag, Role, User
 from ferag.errors import InvalidInput, NotFound, Unauthenticated
 from ferag.llm.chat_model import AnswerModel
@@ -24,7 +25,6 @@ from ferag.mcp.schemas import (
     Answer,
     EntitiesFound,
     EntityDetail,
-    EntityFound,
     RagList,
     RagSummary,
     SparqlResult,

@@ -41,6 +41,7 @@ from graphrag_lib.llm import LlmError, Reply, ReplyStream, Usage
 from graphrag_lib.retrieve import (
     LinkedEntity,
     LinkingConfig,
+    QueryAnalysis,
     Reference,
     RelationFact,
     RetrievalConfig,
@@ -112,7 +113,7 @@ def _elapsed_ms(since: float) -> float:
 
 
 def _link(
-    db: Session, rag_id: int, question: str, history: list[Turn], settings: Settings
+    db: Session, rag_id: int, analysis: QueryAnalysis, history: list[Turn], settings: Settings
 ) -> list[LinkedEntity]:
     """The entities a turn is about (docs/chat.md, "Follow-up questions"): the conversation's
     subject is followed through its earlier questions, then the new one resolves against it."""
@@ -120,18 +121,21 @@ def _link(
     subject: list[LinkedEntity] = []
     for turn in history:
         if turn.role == "user":
-            subject = _resolve(db, rag_id, turn.content, subject, config)
-    return _resolve(db, rag_id, question, subject, config)
+            subject = _resolve(db, rag_id, analyse_question(turn.content), subject, config)
+    return _resolve(db, rag_id, analysis, subject, config)
 
 
 def _resolve(
-    db: Session, rag_id: int, question: str, subject: list[LinkedEntity], config: LinkingConfig
+    db: Session,
+    rag_id: int,
+    analysis: QueryAnalysis,
+    subject: list[LinkedEntity],
+    config: LinkingConfig,
 ) -> list[LinkedEntity]:
     """The entities the question names; else the conversation's ``subject`` when the question
     points back at it ("Where did she study?") or links nothing at all ("And in 2020?"). A word
     that merely resembles some entity's description ("study" ~ "studies") links by description
     only, and does not take the subject away from a question that points back."""
-    analysis = analyse_question(question)
     linked = link_analysed(db, rag_id, analysis, config)
     named = any(e.matched_by != "description" for e in linked)
     if named or not subject or (linked and not analysis.refers_back):
@@ -158,11 +162,11 @@ def prepare_turn(
     rag_id = target.rag_id
     started = time.perf_counter()
     version = current_version(db, rag_id)
-    linked = _link(db, rag_id, question, history, settings)
+    analysis = analyse_question(question)
+    linked = _link(db, rag_id, analysis, history, settings)
     linked_at = time.perf_counter()
     space = RagSpace.of(store, str(settings.base_iri), rag_id)
     config = RetrievalConfig(context_tokens=settings.chat_context_tokens)
-    analysis = analyse_question(question)
     scope = time_scope(analysis.asks_past, analysis.years, as_of.isoformat() if as_of else None)
     with store_errors("read the RAG's graph", consequence=None):
         context = retrieve_context(store_runner(space), space.prod, analysis, linked, config, scope)

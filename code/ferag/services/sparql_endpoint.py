@@ -77,6 +77,15 @@ def query_prefixes(iris: RagIris) -> str:
     return "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items())
 
 
+def update_refused() -> BadRequest:
+    """The error for any SPARQL Update sent to the endpoint, however it was sent."""
+    return BadRequest(
+        "this SPARQL endpoint is read-only: updates are refused; changes reach production only "
+        "through an upload and its review",
+        code="sparql_update_refused",
+    )
+
+
 def read_only_query(text: str, iris: RagIris) -> ReadOnlyQuery:
     """The query, checked; ``BadRequest`` saying what to change when this endpoint refuses it."""
     full = query_prefixes(iris) + text
@@ -84,11 +93,7 @@ def read_only_query(text: str, iris: RagIris) -> ReadOnlyQuery:
         parsed = parseQuery(full)
     except ParseException as exc:
         if _is_update(full):
-            raise BadRequest(
-                "this SPARQL endpoint is read-only: updates are refused; changes reach "
-                "production only through an upload and its review",
-                code="sparql_update_refused",
-            ) from exc
+            raise update_refused() from exc
         raise BadRequest(
             f"the query is not valid SPARQL 1.1: {exc.msg} at line {exc.lineno - _lines(iris)}, "
             f"column {exc.col}",

@@ -5,28 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from ferag.api.deps import DbDep, RagViewer
-from ferag.services.entity_index import EntityHit, search_entities
+from ferag.api.schemas import EntityFound
+from ferag.services.entity_index import search_entities
 
 router = APIRouter(prefix="/rags/{rag_id}/entities", tags=["entities"])
-
-
-class EntityFound(BaseModel):
-    iri: str
-    label: str
-    aliases: list[str]
-    description: str
-    score: float = Field(description="How well the query names it (higher is better).")
-    matched_by: str = Field(description="What matched: `label/exact`, `alias/spelling`, ….")
-
-    @classmethod
-    def of(cls, hit: EntityHit) -> EntityFound:
-        entity = hit.entity
-        return cls(iri=entity.iri, label=entity.label, aliases=list(entity.aliases),
-                   description=entity.description, score=round(hit.score, 4),
-                   matched_by=hit.matched_by)  # fmt: skip
 
 
 class EntitiesFound(BaseModel):

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from ferag.api.deps import RagViewer, SettingsDep, StoreDep
 from ferag.api.openapi import raises
 from ferag.errors import BadRequest, InvalidInput, UnsupportedMediaType
-from ferag.services.sparql_endpoint import GRAPH_TYPES, RESULT_TYPES, run_query
+from ferag.services.sparql_endpoint import GRAPH_TYPES, RESULT_TYPES, run_query, update_refused
 from ferag.store.client import QueryResult
 
 router = APIRouter(prefix="/rags/{rag_id}/sparql", tags=["sparql"])
@@ -86,11 +86,11 @@ async def _query_of(request: Request) -> str:
         form = await request.form()
         _refuse_dataset(form.keys())
         if "update" in form:
-            raise _read_only()
+            raise update_refused()
         value = form.get("query")
         text = value if isinstance(value, str) else ""
     elif media_type == SPARQL_UPDATE:
-        raise _read_only()
+        raise update_refused()
     else:
         raise UnsupportedMediaType(
             f"send the query as {FORM} (query=…) or as {SPARQL_QUERY}, not "
@@ -99,14 +99,6 @@ async def _query_of(request: Request) -> str:
     if not text.strip():
         raise InvalidInput("the query is empty: send a SPARQL query", code="sparql_empty")
     return text
-
-
-def _read_only() -> BadRequest:
-    return BadRequest(
-        "this SPARQL endpoint is read-only: updates are refused; changes reach production only "
-        "through an upload and its review",
-        code="sparql_update_refused",
-    )
 
 
 def _refuse_dataset(names: Iterable[str]) -> None:
