@@ -118,6 +118,9 @@ def stack_settings(**servers_and_home: object) -> Settings:
         log_json=False,
         log_level="WARNING",
         worker_heartbeat_s=1.0,
+        # Tests rewrite productions in place and ask again: tests/integration/chat/
+        # test_answer_cache.py runs an API of its own with the cache on.
+        chat_cache_ttl_s=0,
         **servers_and_home,  # type: ignore[arg-type]
     )
 

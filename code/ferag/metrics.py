@@ -20,6 +20,8 @@ outcomes and cycle states. No user, RAG, cycle or task ids: those are in the log
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from graphrag_lib.llm import LlmCall
@@ -79,6 +81,26 @@ CHAT_CONTEXT_ITEMS = Histogram(
     buckets=CONTEXT_BUCKETS,
     registry=REGISTRY,
 )
+CHAT_TURNS = Counter(
+    "ferag_chat_turns_total",
+    "Recorded chat turns, by answering model and whether the answer came from the cache.",
+    ["model", "cached"],
+    registry=REGISTRY,
+)
+CHAT_TOKENS = Counter(
+    "ferag_chat_tokens_total",
+    "Tokens of recorded chat turns (reported by the model, else estimated): the graph context "
+    "put in the prompt, the whole prompt, the answer.",
+    ["model", "kind"],
+    registry=REGISTRY,
+)
+ANSWER_CACHE = Counter(
+    "ferag_chat_answer_cache_total",
+    "Answer cache lookups: hit, miss, or error (Redis unavailable). Hit ratio: "
+    'rate(…{result="hit"}) / rate(…).',
+    ["result"],
+    registry=REGISTRY,
+)
 WS_SUBSCRIBERS = Gauge(
     "ferag_ws_subscribers",
     "WebSocket subscribers following a task's events now.",
@@ -103,6 +125,7 @@ CYCLES_FAMILY = "ferag_cycles"  # a gauge by state, read from the database (fera
 
 # Phase names of the chat service's timings (``timings_ms``) → the ``phase`` label.
 CHAT_PHASES = {
+    "cache": "cache",
     "link": "linking",
     "context": "retrieval",
     "prompt": "prompt",
@@ -120,17 +143,24 @@ def observe_llm_call(call: LlmCall, step: str) -> None:
         LLM_TOKENS.labels(call.model, step, "completion").inc(call.usage.completion_tokens)
 
 
-def observe_chat_turn(
-    timings_ms: dict[str, float], entities: int, facts: int, passages: int
-) -> None:
-    """A recorded chat turn: its phases' timings (the chat service's ``timings_ms``) and the
-    size of its context."""
+def observe_chat_turn(telemetry: dict[str, Any]) -> None:
+    """A recorded chat turn, from its telemetry (``ferag.services.chat``): the phases' timings,
+    the size of its context, its tokens, and whether it was answered from the cache."""
+    model = telemetry["model"]
+    CHAT_TURNS.labels(model, str(telemetry["cached"]).lower()).inc()
     for key, phase in CHAT_PHASES.items():
-        if key in timings_ms:
-            CHAT_PHASE_SECONDS.labels(phase).observe(timings_ms[key] / 1000)
-    CHAT_CONTEXT_ITEMS.labels("entities").observe(entities)
-    CHAT_CONTEXT_ITEMS.labels("facts").observe(facts)
-    CHAT_CONTEXT_ITEMS.labels("passages").observe(passages)
+        if key in telemetry["timings_ms"]:
+            CHAT_PHASE_SECONDS.labels(phase).observe(telemetry["timings_ms"][key] / 1000)
+    CHAT_CONTEXT_ITEMS.labels("entities").observe(len(telemetry["entities_in_context"]))
+    CHAT_CONTEXT_ITEMS.labels("facts").observe(len(telemetry["relations_in_context"]))
+    CHAT_CONTEXT_ITEMS.labels("passages").observe(len(telemetry["passages"]))
+    for kind in ("context", "prompt", "completion"):
+        CHAT_TOKENS.labels(model, kind).inc(telemetry["tokens"][kind])
+
+
+def observe_answer_cache(result: str) -> None:
+    """One answer cache lookup: ``hit``, ``miss`` or ``error``."""
+    ANSWER_CACHE.labels(result).inc()
 
 
 def observe_upload(size: int, *, accepted: bool) -> None:

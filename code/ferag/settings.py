@@ -349,6 +349,12 @@ class Settings(BaseSettings):
         "API included); 0: unlimited.",
     )
     chat_rate_window_s: int = Field(60, gt=0, description="Window of the chat rate limit.")
+    chat_cache_ttl_s: int = Field(
+        86_400,
+        ge=0,
+        description="Seconds an answer stays in the answer cache (identical questions on the "
+        "same production version are answered from it); 0: no cache.",
+    )
     sparql_timeout_s: float = Field(
         10.0, gt=0, description="Longest a query of a RAG's SPARQL endpoint may run."
     )

@@ -133,6 +133,10 @@ def test_a_cycle_and_a_chat_show_in_metrics_and_worker_log_lines_carry_their_ids
         assert grown("ferag_chat_phase_duration_seconds_count", phase=phase) == 1, phase
     assert grown("ferag_chat_context_items_sum", kind="entities") >= 1
     assert grown("ferag_chat_context_items_count", kind="passages") == 1
+    assert grown("ferag_chat_turns_total", cached="false") == 1
+    assert grown("ferag_chat_tokens_total", kind="prompt") > 0
+    assert grown("ferag_chat_tokens_total", kind="context") > 0
+    assert grown("ferag_chat_tokens_total", kind="completion") > 0
     assert grown("ferag_llm_requests_total", step="chat", outcome="ok") == 1
     assert grown("ferag_llm_tokens_total", step="chat", kind="prompt") > 0
     assert grown("ferag_llm_request_duration_seconds_count", step="chat") == 1

@@ -50,6 +50,7 @@ from ferag.mcp.http import MCP_PATH, ApiKeyVerifier, http_app, http_server
 from ferag.mcp.tools import McpRuntime
 from ferag.queueing import make_celery
 from ferag.security import jwt_secret
+from ferag.services.answer_cache import AnswerCache
 from ferag.services.login_limits import LoginLimits
 from ferag.settings import Settings, get_settings
 from ferag.store.client import store_from_settings
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.require("redis_url"), socket_timeout=5, socket_connect_timeout=5
         )
         app.state.login_limits = LoginLimits.from_settings(settings, app.state.redis)
+        app.state.answer_cache = AnswerCache.from_settings(settings, app.state.redis)
         app.state.store = store_from_settings(settings)
         # A broker-only Celery client: the API enqueues by task name, never imports tasks.
         app.state.celery = make_celery(settings.require("redis_url"))
@@ -139,7 +141,7 @@ def mcp_runtime(app: FastAPI) -> McpRuntime:
     """The MCP tools' clients: the ones the lifespan made for the routes."""
     state = app.state
     return McpRuntime(state.settings, state.session_factory, state.store, state.redis,
-                      state.chat_model)  # fmt: skip
+                      state.chat_model, state.answer_cache)  # fmt: skip
 
 
 def _tune_garbage_collector() -> None:

@@ -25,6 +25,7 @@ from ferag.errors import Unauthenticated
 from ferag.llm.chat_model import AnswerModel
 from ferag.llm.embeddings import Embedder
 from ferag.services import api_keys, rate_limit
+from ferag.services.answer_cache import AnswerCache
 from ferag.settings import Settings
 
 bearer = HTTPBearer(auto_error=False, description="An API key (frg_…) or an access token.")
@@ -42,6 +43,11 @@ def get_embedder(request: Request) -> Embedder:
     return embedder
 
 
+def get_answer_cache(request: Request) -> AnswerCache | None:
+    cache: AnswerCache | None = request.app.state.answer_cache
+    return cache
+
+
 def get_session_factory(request: Request) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = request.app.state.session_factory
     return factory
@@ -49,6 +55,7 @@ def get_session_factory(request: Request) -> sessionmaker[Session]:
 
 ChatModelDep = Annotated[AnswerModel, Depends(get_chat_model)]
 EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
+AnswerCacheDep = Annotated[AnswerCache | None, Depends(get_answer_cache)]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 
 

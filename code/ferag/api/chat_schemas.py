@@ -66,6 +66,10 @@ class ChatAnswer(BaseModel):
     citations: list[CitationPublic] = Field(description="The sources the answer cites, in order.")
     entities: list[LinkedEntityPublic] = Field(description="Entities the question was linked to.")
     sparql: list[str] = Field(description="The SPARQL queries run to build the context.")
+    cached: bool = Field(
+        description="Answered from the answer cache: the same question was asked before on "
+        'the same production version (docs/chat.md, "Answer cache").'
+    )
     telemetry: dict[str, Any] = Field(
         description="Entities and passages used, timings per stage (ms), tokens, model."
     )

@@ -101,12 +101,14 @@ class Answer(BaseModel):
     citations: list[CitationPublic] = Field(description="The sources the answer cites, in order.")
     entities: list[LinkedEntity] = Field(description="Entities the question was linked to.")
     session_id: uuid.UUID = Field(description="Pass it back to ask a follow-up question.")
+    cached: bool = Field(description="Answered from the answer cache (the same question asked "
+                         "before on the same production version).")  # fmt: skip
 
     @classmethod
     def of(cls, result: TurnResult) -> Answer:
         return cls(answer=result.answer, citations=[CitationPublic.of(r) for r in result.citations],
                    entities=[LinkedEntity(iri=e.iri, label=e.label) for e in result.entities],
-                   session_id=result.session_id)  # fmt: skip
+                   session_id=result.session_id, cached=result.telemetry["cached"])  # fmt: skip
 
 
 class SparqlResult(BaseModel):

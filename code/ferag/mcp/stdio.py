@@ -18,6 +18,7 @@ from ferag.db.engine import make_engine, make_session_factory
 from ferag.llm.chat_model import chat_model_from_settings
 from ferag.mcp.server import build_server
 from ferag.mcp.tools import McpRuntime, call_of
+from ferag.services.answer_cache import AnswerCache
 from ferag.settings import Settings
 from ferag.store.client import store_from_settings
 
@@ -31,7 +32,8 @@ def open_runtime(settings: Settings) -> Iterator[McpRuntime]:
     store = store_from_settings(settings)
     model = chat_model_from_settings(settings)
     try:
-        yield McpRuntime(settings, make_session_factory(engine), store, redis, model)
+        cache = AnswerCache.from_settings(settings, redis)
+        yield McpRuntime(settings, make_session_factory(engine), store, redis, model, cache)
     finally:
         model.close()
         store.close()

@@ -30,6 +30,7 @@ from ferag.mcp.schemas import (
     SparqlResult,
 )
 from ferag.services import api_keys, chat, rags, rate_limit
+from ferag.services.answer_cache import AnswerCache
 from ferag.services.entity_facts import read_entity_facts
 from ferag.services.entity_index import first_entities, search_entities
 from ferag.services.members import require_member
@@ -54,6 +55,7 @@ class McpRuntime:
     store: TripleStore
     redis: Redis
     chat_model: AnswerModel
+    answer_cache: AnswerCache | None
 
     def space(self, rag_id: int) -> RagSpace:
         return RagSpace.of(self.store, str(self.settings.base_iri), rag_id)
@@ -161,7 +163,9 @@ def ask(
             settings.chat_rate_window_s,
         )  # fmt: skip
         target = chat.session_target(call.db, rag.id, call.user.id, session_id, question)
-        prepared = chat.start_turn(call.db, runtime.store, settings, target, question, as_of)
+        prepared = chat.start_turn(
+            call.db, runtime.store, settings, target, question, as_of, runtime.answer_cache
+        )
         call.db.close()  # the model may take minutes: hold no connection meanwhile
     result = chat.complete_turn(runtime.session_factory, runtime.chat_model, prepared)
     return Answer.of(result)

@@ -8,8 +8,10 @@ question (+ as_of) ─► link_entities (PostgreSQL index) ─► time_scope
 ```
 
 A question that links nothing and is not broad gets the "don't know" answer without a model
-call, so nothing is invented. Each turn records the entities and passages used, the SPARQL
-run, per-stage timings and token counts. Preparing a turn only reads the database; the turn
+call, so nothing is invented. An identical question on the same production version is answered
+from the answer cache (``ferag.services.answer_cache``), before linking, and marked ``cached``.
+Each turn records the entities and passages used, the SPARQL run, per-stage timings and token
+counts. Preparing a turn only reads the database; the turn
 (and a new session) is written once the answer is complete, with a database session of its
 own, so no connection is held while a slow model writes. A store or model failure propagates as
 the store's or the model's error (``StoreError``, ``LlmError``) for the API to translate; a
@@ -32,6 +34,7 @@ from ferag import metrics
 from ferag.db.models import ChatSession
 from ferag.llm.chat_model import AnswerModel
 from ferag.services import chat_sessions
+from ferag.services.answer_cache import AnswerCache, CachedAnswer, CacheSlot
 from ferag.services.cycles import current_version
 from ferag.services.entity_index import link_analysed, store_runner
 from ferag.settings import Settings
@@ -84,6 +87,8 @@ class PreparedTurn:
     timings_ms: dict[str, float] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
     production_version: int = 0  # the version of production the context was read from
+    cached: CachedAnswer | None = None  # the answer, when the cache had it
+    slot: CacheSlot | None = None  # where the answer goes once recorded
 
 
 @dataclass(frozen=True)
@@ -155,13 +160,22 @@ def prepare_turn(
     question: str,
     history: list[Turn],
     as_of: date | None = None,
+    cache: AnswerCache | None = None,
 ) -> PreparedTurn:
-    """Link, retrieve and build the prompt (reads only); times each stage. The context holds
-    the current statements, or those valid on ``as_of`` (or in the past the question asks
-    about: ``graphrag_lib.retrieve.time``)."""
+    """Link, retrieve and build the prompt (reads only), unless ``cache`` has the answer; times
+    each stage. The context holds the current statements, or those valid on ``as_of`` (or in
+    the past the question asks about: ``graphrag_lib.retrieve.time``)."""
     rag_id = target.rag_id
     started = time.perf_counter()
     version = current_version(db, rag_id)
+    slot = cache.slot(rag_id, version, question, history, as_of) if cache else None
+    hit = slot.get() if slot else None
+    looked_up = time.perf_counter()
+    timings = {"cache": round((looked_up - started) * 1000, 2)} if slot else {}
+    if hit is not None:
+        return PreparedTurn(
+            target, question, hit.linked, hit.context, [], timings, started, version, cached=hit
+        )
     analysis = analyse_question(question)
     linked = _link(db, rag_id, analysis, history, settings)
     linked_at = time.perf_counter()
@@ -172,12 +186,14 @@ def prepare_turn(
         context = retrieve_context(store_runner(space), space.prod, analysis, linked, config, scope)
     context_at = time.perf_counter()
     messages = build_messages(question, context, history)
-    timings = {
-        "link": round((linked_at - started) * 1000, 2),
+    timings |= {
+        "link": round((linked_at - looked_up) * 1000, 2),
         "context": round((context_at - linked_at) * 1000, 2),
         "prompt": _elapsed_ms(context_at),
     }
-    return PreparedTurn(target, question, linked, context, messages, timings, started, version)
+    return PreparedTurn(
+        target, question, linked, context, messages, timings, started, version, slot=slot
+    )
 
 
 @dataclass(frozen=True)
@@ -190,7 +206,10 @@ class Answer:
 
 
 def answer_turn(model: AnswerModel, prepared: PreparedTurn) -> Answer:
-    """The model's whole answer (or "don't know" without a model call on an empty context)."""
+    """The model's whole answer (or "don't know" without a model call on an empty context, or
+    the cached answer)."""
+    if prepared.cached is not None:
+        return _cached_answer(prepared.cached)
     started = time.perf_counter()
     if prepared.context.is_empty:
         reply = Reply(dont_know(prepared.question))
@@ -198,6 +217,10 @@ def answer_turn(model: AnswerModel, prepared: PreparedTurn) -> Answer:
         reply = model.reply(prepared.messages)
     prepared.timings_ms["llm"] = _elapsed_ms(started)
     return Answer(reply, model.model, model.is_standin)
+
+
+def _cached_answer(cached: CachedAnswer) -> Answer:
+    return Answer(cached.reply, cached.model, cached.standin)
 
 
 def _relation_public(fact: RelationFact) -> dict[str, Any]:
@@ -242,7 +265,8 @@ def _telemetry(prepared: PreparedTurn, answer: Answer) -> dict[str, Any]:
         "model": answer.model,
         "standin": answer.standin,
         "production_version": prepared.production_version,
-        "llm_called": not context.is_empty,
+        "cached": prepared.cached is not None,
+        "llm_called": not context.is_empty and prepared.cached is None,
     }
 
 
@@ -258,13 +282,11 @@ def record_turn(db: Session, prepared: PreparedTurn, answer: Answer) -> TurnResu
     chat_sessions.add_message(db, target.session_id, "user", prepared.question, {})
     message = chat_sessions.add_message(db, target.session_id, "assistant", reply.text, telemetry)
     db.commit()
-    context = prepared.context
-    metrics.observe_chat_turn(
-        telemetry["timings_ms"],
-        len(context.entities),
-        len(context.relations),
-        len(context.passages),
-    )
+    metrics.observe_chat_turn(telemetry)
+    if prepared.slot is not None and not prepared.context.is_empty:
+        prepared.slot.put(
+            CachedAnswer(prepared.linked, prepared.context, reply, answer.model, answer.standin)
+        )
     citations, _ = resolve_citations(reply.text, prepared.context)
     logger.info(
         "chat turn in session %s: %d entities, %d passages, %s ms",
@@ -285,6 +307,8 @@ def record_turn(db: Session, prepared: PreparedTurn, answer: Answer) -> TurnResu
 
 
 def _stream_model(model: AnswerModel, prepared: PreparedTurn) -> ReplyStream:
+    if prepared.cached is not None:
+        return ReplyStream.of_texts([prepared.cached.reply.text])
     if prepared.context.is_empty:
         return ReplyStream.of_texts([dont_know(prepared.question)])
     return model.stream(prepared.messages)
@@ -306,8 +330,11 @@ def stream_turn(
     except LlmError as exc:  # the answer has begun: the failure becomes the stream's last event
         yield StreamEvent("error", error=exc)
         return
-    prepared.timings_ms["llm"] = _elapsed_ms(started)
-    answer = Answer(Reply("".join(parts), stream.usage), model.model, model.is_standin)
+    if prepared.cached is not None:
+        answer = _cached_answer(prepared.cached)
+    else:
+        prepared.timings_ms["llm"] = _elapsed_ms(started)
+        answer = Answer(Reply("".join(parts), stream.usage), model.model, model.is_standin)
     with session_factory() as db:
         result = record_turn(db, prepared, answer)
     yield StreamEvent("done", result=result)
@@ -340,12 +367,13 @@ def start_turn(
     target: SessionTarget,
     question: str,
     as_of: date | None = None,
+    cache: AnswerCache | None = None,
 ) -> PreparedTurn:
     """Prepare the question with the recent turns of its session."""
     history: list[Turn] = []
     if target.new_title is None:
         history = chat_sessions.recent_turns(db, target.session_id, settings.chat_history_turns)
-    return prepare_turn(db, store, settings, target, question, history, as_of)
+    return prepare_turn(db, store, settings, target, question, history, as_of, cache)
 
 
 def complete_turn(

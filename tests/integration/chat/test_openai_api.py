@@ -72,7 +72,8 @@ def test_completion(api_url: str, chat_rag: ChatRag, key: str) -> None:
     extra = completion.model_extra or {}
     assert extra["citations"][0]["iri"] == chat_rag.passage("alice")
     # no debugging payload by default: the context only on request
-    assert set(extra["ferag"]) == {"session_id", "message_id", "time"}
+    assert set(extra["ferag"]) == {"session_id", "message_id", "time", "cached"}
+    assert extra["ferag"]["cached"] is False  # the shared test stack runs without the cache
     assert len(completion.model_dump_json()) < 4_000
 
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import StreamingResponse
 
-from ferag.api.chat_deps import ChatAccess, ChatModelDep, SessionFactoryDep
+from ferag.api.chat_deps import AnswerCacheDep, ChatAccess, ChatModelDep, SessionFactoryDep
 from ferag.api.chat_schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -54,6 +54,7 @@ def answer_public(result: TurnResult) -> ChatAnswer:
         citations=[CitationPublic.of(r) for r in result.citations],
         entities=[LinkedEntityPublic.of(e) for e in result.entities],
         sparql=result.sparql,
+        cached=result.telemetry["cached"],
         telemetry=result.telemetry,
     )
 
@@ -92,10 +93,11 @@ def ask_question(
     settings: SettingsDep,
     model: ChatModelDep,
     session_factory: SessionFactoryDep,
+    cache: AnswerCacheDep,
 ) -> ChatAnswer | StreamingResponse:
     """Answer a question from the RAG's approved graph, citing its sources."""
     target = chat.session_target(db, access.rag.id, access.user.id, body.session_id, body.question)
-    prepared = chat.start_turn(db, store, settings, target, body.question, body.as_of)
+    prepared = chat.start_turn(db, store, settings, target, body.question, body.as_of, cache)
     db.close()  # the model may take minutes: hold no connection meanwhile
     if not body.stream:
         return answer_public(chat.complete_turn(session_factory, model, prepared))

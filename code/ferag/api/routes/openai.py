@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ferag.api import openai_render as render
 from ferag.api.chat_deps import (
+    AnswerCacheDep,
     ChatModelDep,
     EmbedderDep,
     OpenAIUser,
@@ -45,6 +46,7 @@ from ferag.api.params import bounded_id
 from ferag.db.models import Rag, User
 from ferag.errors import BadRequest, InvalidInput, NotFound
 from ferag.services import chat, client_tasks, rags
+from ferag.services.answer_cache import AnswerCache
 from ferag.services.chat import PreparedTurn, SessionTarget
 from ferag.services.members import membership
 from ferag.settings import Settings
@@ -168,6 +170,7 @@ def create_chat_completion(
     redis: RedisDep,
     model: ChatModelDep,
     session_factory: SessionFactoryDep,
+    cache: AnswerCacheDep,
     debug: DebugQuery = False,
 ) -> Response:
     """Ask a RAG (model `rag-{id}`); whole or streamed (`stream: true`) like OpenAI's API."""
@@ -179,7 +182,7 @@ def create_chat_completion(
     count_chat_request(redis, settings, user)
     conversation = _conversation_key(request, body)
     target = _target(db, user, rag, question, conversation, body.session_id)
-    prepared = chat.prepare_turn(db, store, settings, target, question, history, body.as_of)
+    prepared = chat.prepare_turn(db, store, settings, target, question, history, body.as_of, cache)
     db.close()  # the model may take minutes: hold no connection meanwhile
     debug = debug or body.debug
     if body.stream:
@@ -212,10 +215,11 @@ def _prepare_prompt(
     rag: Rag,
     prompt: str,
     body: CompletionRequest,
+    cache: AnswerCache | None,
 ) -> PreparedTurn:
     """A prompt is a question without history, recorded as a conversation of its own."""
     target = _target(db, user, rag, prompt, None, body.session_id)
-    return chat.prepare_turn(db, store, settings, target, prompt, [], body.as_of)
+    return chat.prepare_turn(db, store, settings, target, prompt, [], body.as_of, cache)
 
 
 @router.post("/completions", response_model=TextCompletion)
@@ -229,6 +233,7 @@ def create_completion(
     redis: RedisDep,
     model: ChatModelDep,
     session_factory: SessionFactoryDep,
+    cache: AnswerCacheDep,
     debug: DebugQuery = False,
 ) -> Response:
     """Ask a RAG with OpenAI's (legacy) completions: each prompt is a question, answered in
@@ -237,7 +242,7 @@ def create_completion(
     prompts = _prompts(body)
     for _prompt in prompts:  # each prompt is a question against the limit
         count_chat_request(redis, settings, user)
-    prepared = [_prepare_prompt(db, store, settings, user, rag, p, body) for p in prompts]
+    prepared = [_prepare_prompt(db, store, settings, user, rag, p, body, cache) for p in prompts]
     db.close()  # the model may take minutes: hold no connection meanwhile
     if body.stream:
         include_usage = bool(body.stream_options and body.stream_options.include_usage)
