@@ -53,9 +53,6 @@ def settings_env(settings: Settings, **overrides: str) -> dict[str, str]:
         "FERAG_JWT_SECRET": settings.jwt_secret.get_secret_value() if settings.jwt_secret else "",
         "FERAG_LOG_JSON": "false",
         "FERAG_WORKER_HEARTBEAT_S": str(settings.worker_heartbeat_s),
-        # The same input gives the same graph in every worker: GraphRAG's clustering and
-        # others follow set order, which string hashing varies from process to process.
-        "PYTHONHASHSEED": "0",
     }
     return {**os.environ, **env, **overrides}
 

@@ -1,8 +1,8 @@
 """GraphRAG communities and their reports as RDF resources.
 
 GraphRAG numbers communities per run, so the number means nothing in the next cycle; a
-community's key is a hash of its level and its members' entity keys instead, and its report
-shares that key.
+community's key is a hash of its level and its members' IRIs instead (so it differs from one RAG
+to another, as ``docs/rdf-model.md`` says), and its report shares that key.
 """
 
 from __future__ import annotations
