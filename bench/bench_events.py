@@ -15,7 +15,9 @@ time, for every socket and event: it includes the commit, Redis, the API's fan-o
 client's own reading. Each socket must receive every event exactly once, in order.
 
 The default set-ups are the one ``ferag up`` runs (two API processes, no compression) and
-uvicorn's defaults (one process; ``permessage-deflate`` accepted).
+uvicorn's defaults (one process; ``permessage-deflate`` accepted). ``--alongside 10`` measures
+again with a cycle's indexing running on the same machine at nice 10, the worker's default
+priority (``bench/indexing_load.py``); ``--alongside 0`` at the API's own priority.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import api_server
+from indexing_load import IndexingLoad
 from redis import Redis
 from results import machine, write_section
 
@@ -67,6 +70,7 @@ class Round:
     latencies_ms: list[float]
     connect_s: float
     api_cpu_ms_per_event: float
+    alongside: str = "nothing"  # what else ran on the machine: a cycle's indexing, and its nice
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -263,15 +267,15 @@ def render(rounds: list[Round], spacing_s: float, load: tuple[str, str]) -> str:
         "in order. Each row is the median over its runs; p99 range = lowest and highest p99 "
         "of those runs.",
         "",
-        "| uvicorn options | subscribers | permessage-deflate | runs | p50 ms | p99 ms "
-        "| p99 range ms | max ms | API CPU ms/event | client processes |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| uvicorn options | alongside | subscribers | permessage-deflate | runs | p50 ms "
+        "| p99 ms | p99 range ms | max ms | API CPU ms/event | client processes |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for runs in grouped(rounds):
         first = runs[0]
         p99s = [r.percentile(0.99) for r in runs]
         lines.append(
-            f"| {first.api_options or '(defaults)'} | {first.subscribers} | "
+            f"| {first.api_options or '(defaults)'} | {first.alongside} | {first.subscribers} | "
             f"{compression(first)} | {len(runs)} | "
             f"{statistics.median(statistics.median(r.latencies_ms) for r in runs):.1f} | "
             f"{statistics.median(p99s):.1f} | {min(p99s):.1f} to {max(p99s):.1f} | "
@@ -295,10 +299,12 @@ def render(rounds: list[Round], spacing_s: float, load: tuple[str, str]) -> str:
 
 
 def grouped(rounds: list[Round]) -> list[list[Round]]:
-    """The runs of each (set-up, compression, N), in the order they were first measured."""
-    groups: dict[tuple[str, bool, bool, int], list[Round]] = {}
+    """The runs of each (set-up, what ran alongside, compression, N), in the order they were
+    first measured."""
+    groups: dict[tuple[str, str, bool, bool, int], list[Round]] = {}
     for r in rounds:
-        groups.setdefault((r.api_options, r.deflate, r.compressed, r.subscribers), []).append(r)
+        key = (r.api_options, r.alongside, r.deflate, r.compressed, r.subscribers)
+        groups.setdefault(key, []).append(r)
     return list(groups.values())
 
 
@@ -323,6 +329,12 @@ def main() -> None:
         help='uvicorn options of one API set-up to measure, e.g. "--workers 2"; repeatable '
         f'(default: ferag up\'s "{FERAG_UP_API}", then uvicorn\'s defaults "").',
     )
+    parser.add_argument(
+        "--alongside",
+        action="append",
+        help="\"nothing\", or the nice of a cycle's indexing run alongside (the worker's "
+        'default: 10); repeatable (default: "nothing").',
+    )
     parser.add_argument("--write", type=Path, help="Markdown file to record the results in.")
     args = parser.parse_args()
     raise_open_file_limit()
@@ -337,6 +349,7 @@ def main() -> None:
             args.events,
             args.spacing_ms / 1000,
             args.repeat,
+            args.alongside or ["nothing"],
         )
     section = render(rounds, args.spacing_ms / 1000, (load_before, load_average()))
     print(section)
@@ -352,6 +365,7 @@ def run_all(
     events: int,
     spacing_s: float,
     repeat: int,
+    alongside: list[str],
 ) -> list[Round]:
     postgres = servers.start_postgres(home / "postgres", home / "logs" / "postgres.log")
     redis = servers.start_redis(home / "redis", home / "logs" / "redis.log")
@@ -362,21 +376,30 @@ def run_all(
         for options in api_setups:
             api, api_url = start_api(home, database_url, redis.url, options.split())
             try:
-                for deflate in modes:
-                    for n in [n for n in counts for _ in range(repeat)]:
-                        measured = run_round(
-                            api_url,
-                            database_url,
-                            redis.url,
-                            n,
-                            events,
-                            spacing_s,
-                            deflate=deflate,
-                            api=api,
-                            api_options=options,
-                        )
-                        rounds.append(measured)
-                        print(summary(measured), file=sys.stderr)
+                for other in alongside:
+                    load = None if other == "nothing" else IndexingLoad(int(other))
+                    if load is not None:
+                        load.start()
+                    try:
+                        for deflate in modes:
+                            for n in [n for n in counts for _ in range(repeat)]:
+                                measured = run_round(
+                                    api_url,
+                                    database_url,
+                                    redis.url,
+                                    n,
+                                    events,
+                                    spacing_s,
+                                    deflate=deflate,
+                                    api=api,
+                                    api_options=options,
+                                )
+                                measured.alongside = describe(load)
+                                rounds.append(measured)
+                                print(summary(measured), file=sys.stderr)
+                    finally:
+                        if load is not None:
+                            load.stop()
             finally:
                 api.terminate()
                 api.wait(30)
@@ -384,6 +407,10 @@ def run_all(
     finally:
         redis.stop()
         postgres.stop()
+
+
+def describe(load: IndexingLoad | None) -> str:
+    return "nothing" if load is None else f"indexing at nice {load.nice}"
 
 
 def compression(r: Round) -> str:
@@ -394,7 +421,8 @@ def compression(r: Round) -> str:
 
 def summary(r: Round) -> str:
     return (
-        f"[{r.api_options or 'defaults'}] {r.subscribers:>5} subscribers, "
+        f"[{r.api_options or 'defaults'}, alongside: {r.alongside}] "
+        f"{r.subscribers:>5} subscribers, "
         f"deflate {compression(r)}: p50 {statistics.median(r.latencies_ms):.1f} ms, "
         f"p99 {r.percentile(0.99):.1f} ms, API CPU {r.api_cpu_ms_per_event:.1f} ms/event, "
         f"sockets connected in {r.connect_s:.1f} s"

@@ -269,6 +269,13 @@ class Settings(BaseSettings):
         "wait again.",
     )
     worker_heartbeat_s: float = Field(5.0, gt=0, description="Worker heartbeat period.")
+    worker_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="CPU priority (Unix nice) the worker lowers itself to, so a cycle's "
+        "indexing does not delay the API on a shared host; 0: the same as the API.",
+    )
     worker_metrics_port: int = Field(
         9810,
         ge=0,

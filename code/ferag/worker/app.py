@@ -22,6 +22,7 @@ from typing import Any, TextIO
 import celery.apps.worker
 from celery.signals import (
     celeryd_after_setup,
+    celeryd_init,
     setup_logging,
     task_postrun,
     task_prerun,
@@ -100,6 +101,15 @@ _frozen = False
 @setup_logging.connect
 def _configure_logging(**_: Any) -> None:
     configure_logging(settings.log_level, as_json=settings.log_json)
+
+
+@celeryd_init.connect
+def _lower_priority(**_: Any) -> None:
+    """Below the API's, before the pool forks (``ferag.worker.priority``)."""
+    from ferag.worker.priority import lower_priority
+
+    niceness = lower_priority(settings.worker_nice)
+    logger.info("worker runs at nice %d (FERAG_WORKER_NICE=%d)", niceness, settings.worker_nice)
 
 
 @celeryd_after_setup.connect
