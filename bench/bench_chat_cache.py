@@ -15,7 +15,7 @@ whole turn: linking, retrieval, the stand-in's answer, recording the turn):
 - **first ask**: the cache-on API, first round (misses that write the cache);
 - **cached**: the cache-on API, second round (identical questions, answered from Redis).
 
-Each API is warmed up first with 20 other questions (its connections, the store's caches).
+Each API is warmed up first with 50 other questions (its connections, the store's caches).
 
 Questions about unknown names get "don't know" without a model and are never cached; the
 report counts how many answers came from the cache.
@@ -54,7 +54,7 @@ from graphrag_lib.vocab import RagIris
 SECTION_TITLE = "## Chat with the answer cache"
 JWT_SECRET = "bench-" + uuid.uuid4().hex
 PASSWORD = "bench " + uuid.uuid4().hex
-WARM_UP_QUESTIONS = 20
+WARM_UP_QUESTIONS = 50  # the JVM compiles Fuseki's hot paths meanwhile
 
 
 @dataclass

@@ -22,6 +22,7 @@ from graphrag_lib.llm import Reply
 from graphrag_lib.retrieve import RetrievedContext, Turn
 from tests.integration.chat.conftest import ChatRag
 from tests.integration.chat.sse import stream_events
+from tests.integration.chat.test_chat_api import ask
 from tests.integration.chat.test_openai_api import create_key
 
 
@@ -37,17 +38,6 @@ def cached_api(settings: Settings) -> Iterator[str]:
 def http(cached_api: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=cached_api, timeout=30) as client:
         yield client
-
-
-def ask(http: httpx.Client, chat_rag: ChatRag, question: str, **extra: Any) -> dict[str, Any]:
-    response = http.post(
-        f"/rags/{chat_rag.rag_id}/chat",
-        json={"question": question, **extra},
-        headers=chat_rag.viewer.headers,
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def cache_lookups(http: httpx.Client) -> dict[str, float]:
