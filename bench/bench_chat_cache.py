@@ -175,9 +175,11 @@ def render(results: dict[str, list[Round]], triples: int, load_avg: str) -> str:
             )
     lines += [
         "",
-        "A cached turn still authenticates, counts against the rate limit and records the turn "
-        "in PostgreSQL; it skips linking, retrieval and the model. Questions about unknown "
-        'names are answered "don\'t know" without a model and are not cached.',
+        "The rounds ran in the order shown, on the same questions: the store's own caches are "
+        "warmer for the later ones. A cached turn still authenticates, counts against the rate "
+        "limit and records the turn in PostgreSQL; it skips linking, retrieval and the model. "
+        'Questions about unknown names are answered "don\'t know" without a model and are not '
+        "cached.",
         "",
         "Machine: " + ", ".join(f"{k} {v}" for k, v in machine().items()),
         "",
