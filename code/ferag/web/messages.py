@@ -416,6 +416,7 @@ RU: dict[str, str] = {
     ),
     "Answered for the period": "Ответ за период",
     "Answered from the current facts": "Ответ по действующим фактам",
+    "from the answer cache": "из кэша ответов",
 }
 
 JS_MESSAGES: tuple[str, ...] = (
@@ -448,6 +449,7 @@ JS_MESSAGES: tuple[str, ...] = (
     "Answered from all facts, ended ones included",
     "Answered for the period",
     "Answered from the current facts",
+    "from the answer cache",
     *(key for key in VALUES_EN if key.startswith(("status:", "component:"))),
 )
 

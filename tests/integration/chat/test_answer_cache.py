@@ -24,6 +24,7 @@ from tests.integration.chat.conftest import ChatRag
 from tests.integration.chat.sse import stream_events
 from tests.integration.chat.test_chat_api import ask
 from tests.integration.chat.test_openai_api import create_key
+from tests.integration.web.test_session import sign_in
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +175,22 @@ def test_an_unreachable_redis_is_a_miss(settings: Settings) -> None:
     slot = cache.slot(1, 1, "Who is Ann?", [], None)
     slot.put(CachedAnswer([], RetrievedContext(), Reply("Ann is a pilot."), "m", True))
     assert slot.get() is None
+
+
+def test_the_chat_page_marks_a_cached_answer(
+    http: httpx.Client, cached_api: str, chat_rag: ChatRag
+) -> None:
+    question = "Where is Acme Corp based, in a word?"
+    first = ask(http, chat_rag, question)
+    again = ask(http, chat_rag, question)  # another conversation: served from the cache
+    assert again["cached"] is True
+    with httpx.Client(base_url=cached_api, timeout=30) as browser:
+        assert sign_in(browser, chat_rag.viewer.email).status_code == 303
+        path, session = f"/ui/rags/{chat_rag.rag_id}/chat", {"session": again["session_id"]}
+        page = browser.get(path, params=session)
+        russian = browser.get(path, params=session, headers={"accept-language": "ru"})
+        answered = browser.get(path, params={"session": first["session_id"]})
+    assert page.status_code == 200, page.text
+    assert '<span class="cached">from the answer cache</span>' in page.text
+    assert "из кэша ответов" in russian.text
+    assert answered.status_code == 200 and 'class="cached"' not in answered.text

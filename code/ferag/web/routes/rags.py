@@ -88,4 +88,5 @@ def _message(message: Any) -> dict[str, Any]:
         "citations": references,
         "timings": timings,
         "time": data.get("time"),  # the time scope it answered for (older turns have none)
+        "cached": bool(data.get("cached")),  # answered from the answer cache
     }

@@ -64,7 +64,16 @@ function scopeLine(time) {
 
 function finish(answerBox, done) {
   answerBox.textContent = done.answer;
-  if (done.telemetry?.time) answerBox.append(scopeLine(done.telemetry.time));
+  if (done.telemetry?.time) {
+    const line = scopeLine(done.telemetry.time);
+    if (done.cached) {
+      const cached = document.createElement("span");
+      cached.className = "cached";
+      cached.textContent = t("from the answer cache");
+      line.append(" · ", cached);
+    }
+    answerBox.append(line);
+  }
   if (done.citations?.length) {
     const cites = document.createElement("div");
     cites.className = "cites";
