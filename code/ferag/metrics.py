@@ -89,8 +89,8 @@ CHAT_TURNS = Counter(
 )
 CHAT_TOKENS = Counter(
     "ferag_chat_tokens_total",
-    "Tokens of recorded chat turns (reported by the model, else estimated): the graph context "
-    "put in the prompt, the whole prompt, the answer.",
+    "Tokens of recorded chat turns the model answered (reported by the model, else estimated): "
+    "the graph context put in the prompt, the whole prompt, the answer. Cached turns spend none.",
     ["model", "kind"],
     registry=REGISTRY,
 )
@@ -145,7 +145,8 @@ def observe_llm_call(call: LlmCall, step: str) -> None:
 
 def observe_chat_turn(telemetry: dict[str, Any]) -> None:
     """A recorded chat turn, from its telemetry (``ferag.services.chat``): the phases' timings,
-    the size of its context, its tokens, and whether it was answered from the cache."""
+    the size of its context, its tokens (unless the cache answered it: no model spent them), and
+    whether it was answered from the cache."""
     model = telemetry["model"]
     CHAT_TURNS.labels(model, str(telemetry["cached"]).lower()).inc()
     for key, phase in CHAT_PHASES.items():
@@ -154,8 +155,9 @@ def observe_chat_turn(telemetry: dict[str, Any]) -> None:
     CHAT_CONTEXT_ITEMS.labels("entities").observe(len(telemetry["entities_in_context"]))
     CHAT_CONTEXT_ITEMS.labels("facts").observe(len(telemetry["relations_in_context"]))
     CHAT_CONTEXT_ITEMS.labels("passages").observe(len(telemetry["passages"]))
-    for kind in ("context", "prompt", "completion"):
-        CHAT_TOKENS.labels(model, kind).inc(telemetry["tokens"][kind])
+    if not telemetry["cached"]:
+        for kind in ("context", "prompt", "completion"):
+            CHAT_TOKENS.labels(model, kind).inc(telemetry["tokens"][kind])
 
 
 def observe_answer_cache(result: str) -> None:

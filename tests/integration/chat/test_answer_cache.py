@@ -41,13 +41,14 @@ def http(cached_api: str) -> Iterator[httpx.Client]:
         yield client
 
 
-def cache_lookups(http: httpx.Client) -> dict[str, float]:
-    """``ferag_chat_answer_cache_total`` by result, as /metrics reports it."""
+def samples(http: httpx.Client, name: str, label: str) -> dict[str, float]:
+    """``name``'s samples by the value of ``label``, summed, as /metrics reports them."""
     found: dict[str, float] = {}
     for family in text_string_to_metric_families(http.get("/metrics").text):
         for sample in family.samples:
-            if sample.name == "ferag_chat_answer_cache_total":
-                found[sample.labels["result"]] = sample.value
+            if sample.name == name:
+                key = sample.labels[label]
+                found[key] = found.get(key, 0) + sample.value
     return found
 
 
@@ -133,12 +134,15 @@ def test_streamed_and_openai_answers_come_from_the_cache(
 
 def test_lookups_show_in_metrics(http: httpx.Client, chat_rag: ChatRag) -> None:
     # the metrics registry is the test process's: other tests' chats count there too
-    before = cache_lookups(http)
+    lookups, tokens = "ferag_chat_answer_cache_total", "ferag_chat_tokens_total"
+    before = samples(http, lookups, "result")
     ask(http, chat_rag, "What does Project Falcon build, briefly?")
+    spent = samples(http, tokens, "kind")
     ask(http, chat_rag, "What does Project Falcon build, briefly?")
-    after = cache_lookups(http)
+    after = samples(http, lookups, "result")
     assert after["hit"] - before.get("hit", 0) == 1
     assert after["miss"] - before.get("miss", 0) == 1
+    assert spent["prompt"] > 0 and samples(http, tokens, "kind") == spent  # no model, no tokens
 
 
 def test_a_question_with_nothing_known_is_not_cached(http: httpx.Client, chat_rag: ChatRag) -> None:
