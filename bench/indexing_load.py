@@ -21,12 +21,10 @@ CORPUS_BYTES = 100_000
 START_TIMEOUT_S = 300
 
 
-def _index_forever(standin_url: str, nice: int, started: Any, stop: Any) -> None:
+def _index_forever(standin_url: str, nice: int, scratch: Path, started: Any) -> None:
     from ferag.worker.priority import lower_priority
 
-    # Before the imports start threads (nice is per thread; new threads inherit it), in a
-    # session of its own as `ferag up` and service managers start a worker.
-    os.setsid()
+    os.setsid()  # a session of its own, as `ferag up` and service managers start a worker
     lower_priority(nice)
 
     from bench_index import _config, _source_documents, generate_corpus
@@ -34,18 +32,13 @@ def _index_forever(standin_url: str, nice: int, started: Any, stop: Any) -> None
     from graphrag_lib.index import index_documents
 
     documents = _source_documents(generate_corpus(CORPUS_BYTES))
-    scratch = Path(tempfile.mkdtemp(prefix="ferag-bench-indexing-"))
-    try:
-        run = 0
-        while not stop.is_set():
-            run += 1
-            work = scratch / str(run)
-            config = _config("ferag", standin_url, work / "cache")
-            started.set()
-            index_documents(documents, work / "output", config)
-            shutil.rmtree(work, ignore_errors=True)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    run = 0
+    while True:  # until stop() terminates it
+        run += 1
+        work = scratch / str(run)
+        started.set()
+        index_documents(documents, work / "output", _config("ferag", standin_url, work / "cache"))
+        shutil.rmtree(work, ignore_errors=True)
 
 
 class IndexingLoad:
@@ -53,7 +46,7 @@ class IndexingLoad:
         self.nice = nice
         self._context = mp.get_context("spawn")
         self._started = self._context.Event()
-        self._stop = self._context.Event()
+        self._scratch = Path(tempfile.mkdtemp(prefix="ferag-bench-indexing-"))
         self._process: Any = None
         self._standin: Any = None
 
@@ -63,7 +56,7 @@ class IndexingLoad:
         self._standin = StandinProcess()
         self._process = self._context.Process(
             target=_index_forever,
-            args=(self._standin.url, self.nice, self._started, self._stop),
+            args=(self._standin.url, self.nice, self._scratch, self._started),
             daemon=True,
         )
         self._process.start()
@@ -72,9 +65,9 @@ class IndexingLoad:
             raise RuntimeError("the indexing alongside did not start")
 
     def stop(self) -> None:
-        self._stop.set()
         if self._process is not None:
             self._process.terminate()  # mid-run: nothing of it is kept
             self._process.join(30)
         if self._standin is not None:
             self._standin.stop()
+        shutil.rmtree(self._scratch, ignore_errors=True)

@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
 
 from ferag.settings import Settings
@@ -29,28 +28,11 @@ from ferag.stack.threaded import ThreadedServer
 from graphrag_lib.pipeline import STEP_NAMES
 from tests.e2e.review_flow import FIRST_UPLOAD, approve, upload, wait_for_review
 from tests.factories import create_account, create_rag
+from tests.prometheus_text import scrape, total
 from tests.workers import settings_env, start_worker
 from tests.wsclient import follow
 
 pytestmark = pytest.mark.slow
-
-Samples = dict[str, list[tuple[dict[str, str], float]]]
-
-
-def scrape(url: str) -> Samples:
-    response = httpx.get(url, timeout=30)
-    assert response.status_code == 200, response.text
-    samples: Samples = {}
-    for family in text_string_to_metric_families(response.text):
-        for sample in family.samples:
-            samples.setdefault(sample.name, []).append((sample.labels, sample.value))
-    return samples
-
-
-def total(samples: Samples, name: str, **labels: str) -> float:
-    """The sum of ``name``'s samples whose labels include ``labels``."""
-    rows = samples.get(name, [])
-    return sum(value for have, value in rows if labels.items() <= have.items())
 
 
 def json_lines(path: Path) -> list[dict[str, Any]]:

@@ -80,7 +80,7 @@ def extras(result: TurnResult, debug: bool) -> dict[str, Any]:
         "session_id": str(result.session_id),
         "message_id": result.message_id,
         "time": result.telemetry["time"],
-        "cached": result.telemetry["cached"],
+        "cached": result.cached,
     }
     if debug:
         telemetry = result.telemetry

@@ -108,7 +108,7 @@ class Answer(BaseModel):
     def of(cls, result: TurnResult) -> Answer:
         return cls(answer=result.answer, citations=[CitationPublic.of(r) for r in result.citations],
                    entities=[LinkedEntity(iri=e.iri, label=e.label) for e in result.entities],
-                   session_id=result.session_id, cached=result.telemetry["cached"])  # fmt: skip
+                   session_id=result.session_id, cached=result.cached)  # fmt: skip
 
 
 class SparqlResult(BaseModel):

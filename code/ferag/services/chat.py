@@ -11,9 +11,9 @@ A question that links nothing and is not broad gets the "don't know" answer with
 call, so nothing is invented. An identical question on the same production version is answered
 from the answer cache (``ferag.services.answer_cache``), before linking, and marked ``cached``.
 Each turn records the entities and passages used, the SPARQL run, per-stage timings and token
-counts. Preparing a turn only reads the database; the turn
-(and a new session) is written once the answer is complete, with a database session of its
-own, so no connection is held while a slow model writes. A store or model failure propagates as
+counts. Preparing a turn only reads the database; the turn (and a new session) is written once
+the answer is complete, with a database session of its own, so no connection is held while a
+slow model writes. A store or model failure propagates as
 the store's or the model's error (``StoreError``, ``LlmError``) for the API to translate; a
 streamed turn reports a model failure as an ``error`` event carrying it.
 """
@@ -100,6 +100,11 @@ class TurnResult:
     entities: list[LinkedEntity]
     sparql: list[str]
     telemetry: dict[str, Any]
+
+    @property
+    def cached(self) -> bool:
+        """Answered from the answer cache."""
+        return bool(self.telemetry["cached"])
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import openai
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
 
 from ferag.services.answer_cache import AnswerCache, CachedAnswer, normalise
@@ -25,6 +24,7 @@ from tests.integration.chat.sse import stream_events
 from tests.integration.chat.test_chat_api import ask
 from tests.integration.chat.test_openai_api import create_key
 from tests.integration.web.test_session import sign_in
+from tests.prometheus_text import Samples, scrape, total
 
 
 @pytest.fixture(scope="module")
@@ -39,17 +39,6 @@ def cached_api(settings: Settings) -> Iterator[str]:
 def http(cached_api: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=cached_api, timeout=30) as client:
         yield client
-
-
-def samples(http: httpx.Client, name: str, label: str) -> dict[str, float]:
-    """``name``'s samples by the value of ``label``, summed, as /metrics reports them."""
-    found: dict[str, float] = {}
-    for family in text_string_to_metric_families(http.get("/metrics").text):
-        for sample in family.samples:
-            if sample.name == name:
-                key = sample.labels[label]
-                found[key] = found.get(key, 0) + sample.value
-    return found
 
 
 def test_the_same_question_is_answered_from_the_cache(
@@ -132,17 +121,22 @@ def test_streamed_and_openai_answers_come_from_the_cache(
     assert extra["citations"][0]["iri"] == first["citations"][0]["iri"]
 
 
-def test_lookups_show_in_metrics(http: httpx.Client, chat_rag: ChatRag) -> None:
+def test_lookups_show_in_metrics(http: httpx.Client, cached_api: str, chat_rag: ChatRag) -> None:
     # the metrics registry is the test process's: other tests' chats count there too
     lookups, tokens = "ferag_chat_answer_cache_total", "ferag_chat_tokens_total"
-    before = samples(http, lookups, "result")
+
+    def tokens_by_kind(samples: Samples) -> list[float]:
+        return [total(samples, tokens, kind=k) for k in ("context", "prompt", "completion")]
+
+    before = scrape(f"{cached_api}/metrics")
     ask(http, chat_rag, "What does Project Falcon build, briefly?")
-    spent = samples(http, tokens, "kind")
+    spent = scrape(f"{cached_api}/metrics")
     ask(http, chat_rag, "What does Project Falcon build, briefly?")
-    after = samples(http, lookups, "result")
-    assert after["hit"] - before.get("hit", 0) == 1
-    assert after["miss"] - before.get("miss", 0) == 1
-    assert spent["prompt"] > 0 and samples(http, tokens, "kind") == spent  # no model, no tokens
+    after = scrape(f"{cached_api}/metrics")
+    for result in ("hit", "miss"):
+        assert total(after, lookups, result=result) - total(before, lookups, result=result) == 1
+    assert total(spent, tokens, kind="prompt") > 0
+    assert tokens_by_kind(after) == tokens_by_kind(spent)  # no model, no tokens
 
 
 def test_a_question_with_nothing_known_is_not_cached(http: httpx.Client, chat_rag: ChatRag) -> None:

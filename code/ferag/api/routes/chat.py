@@ -54,7 +54,7 @@ def answer_public(result: TurnResult) -> ChatAnswer:
         citations=[CitationPublic.of(r) for r in result.citations],
         entities=[LinkedEntityPublic.of(e) for e in result.entities],
         sparql=result.sparql,
-        cached=result.telemetry["cached"],
+        cached=result.cached,
         telemetry=result.telemetry,
     )
 
