@@ -70,11 +70,16 @@ class Round:
     latencies_ms: list[float]
     connect_s: float
     api_cpu_ms_per_event: float
+    publish_ms: list[float]  # how long each measured `publish_event` took: commit, then Redis
     alongside: str = "nothing"  # what else ran on the machine: a cycle's indexing, and its nice
 
     def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
+        return percentile(self.latencies_ms, q)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
 
 
 # --- stack ---------------------------------------------------------------------------------------
@@ -193,9 +198,13 @@ def run_round(
     connect_s = time.monotonic() - started
     publish_event(factory, redis, task_id, "pipeline", "running")
     cpu_before = process_tree_cpu_s(api.pid)
+    publish_ms = []
     for i in range(warmup + events):
-        data = {"i": i} if i < warmup else {"i": i, "t_pub": time.time()}
+        t_pub = time.time()
+        data = {"i": i} if i < warmup else {"i": i, "t_pub": t_pub}
         publish_event(factory, redis, task_id, "index", "progress", data=data)
+        if i >= warmup:
+            publish_ms.append((time.time() - t_pub) * 1000)
         time.sleep(spacing_s)
     api_cpu_ms = (process_tree_cpu_s(api.pid) - cpu_before) * 1000 / (warmup + events)
     publish_event(factory, redis, task_id, "pipeline", "done")
@@ -218,6 +227,7 @@ def run_round(
         latencies,
         connect_s,
         api_cpu_ms,
+        publish_ms,
     )
 
 
@@ -263,13 +273,15 @@ def render(rounds: list[Round], spacing_s: float, load: tuple[str, str]) -> str:
         f"{SOCKETS_PER_CLIENT_PROCESS} sockets per client process, on the same cores as the "
         "server. `permessage-deflate`: whether the clients offer it (browsers do) and whether "
         "the server accepted it (uvicorn does by default). API CPU = CPU time of the API "
-        "processes per event while publishing. Every socket received every event exactly once, "
+        "processes per event while publishing. Publish = how long `publish_event` took (part of "
+        "the latency). Every socket received every event exactly once, "
         "in order. Each row is the median over its runs; p99 range = lowest and highest p99 "
         "of those runs.",
         "",
         "| uvicorn options | alongside | subscribers | permessage-deflate | runs | p50 ms "
-        "| p99 ms | p99 range ms | max ms | API CPU ms/event | client processes |",
-        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| p99 ms | p99 range ms | max ms | publish p99 / max ms | API CPU ms/event "
+        "| client processes |",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for runs in grouped(rounds):
         first = runs[0]
@@ -280,6 +292,8 @@ def render(rounds: list[Round], spacing_s: float, load: tuple[str, str]) -> str:
             f"{statistics.median(statistics.median(r.latencies_ms) for r in runs):.1f} | "
             f"{statistics.median(p99s):.1f} | {min(p99s):.1f} to {max(p99s):.1f} | "
             f"{max(max(r.latencies_ms) for r in runs):.1f} | "
+            f"{statistics.median(percentile(r.publish_ms, 0.99) for r in runs):.1f} / "
+            f"{max(max(r.publish_ms) for r in runs):.1f} | "
             f"{statistics.median(r.api_cpu_ms_per_event for r in runs):.1f} | "
             f"{first.client_processes} |"
         )
@@ -424,7 +438,10 @@ def summary(r: Round) -> str:
         f"[{r.api_options or 'defaults'}, alongside: {r.alongside}] "
         f"{r.subscribers:>5} subscribers, "
         f"deflate {compression(r)}: p50 {statistics.median(r.latencies_ms):.1f} ms, "
-        f"p99 {r.percentile(0.99):.1f} ms, API CPU {r.api_cpu_ms_per_event:.1f} ms/event, "
+        f"p99 {r.percentile(0.99):.1f} ms, max {max(r.latencies_ms):.1f} ms, publish p50 "
+        f"{statistics.median(r.publish_ms):.1f} p99 {percentile(r.publish_ms, 0.99):.1f} "
+        f"max {max(r.publish_ms):.1f} ms, "
+        f"API CPU {r.api_cpu_ms_per_event:.1f} ms/event, "
         f"sockets connected in {r.connect_s:.1f} s"
     )
 

@@ -114,6 +114,12 @@ FANOUT_SECONDS = Histogram(
     buckets=FANOUT_BUCKETS,
     registry=REGISTRY,
 )
+WS_WAITED_SENDS = Counter(
+    "ferag_ws_waited_sends_total",
+    "Messages the hub sent to a socket whose buffer was full: its client reads slower than events "
+    "come, and its later messages wait in its queue.",
+    registry=REGISTRY,
+)
 UPLOAD_BYTES = Counter(
     "ferag_upload_bytes_total",
     "Bytes of uploaded files read by the API, by outcome (accepted, refused).",

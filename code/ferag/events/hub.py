@@ -1,7 +1,8 @@
 """One Redis pub/sub connection per API process, fanned out to its sockets in-process.
 
 The hub pattern-subscribes to ``task:*`` and hands each event of a followed task to the
-``Subscription`` queue of every socket following it. (One subscription per process instead of
+``Subscription`` of every socket following it, which sends it at once or queues it for the
+socket's task (see ``Subscription``). (One subscription per process instead of
 one per socket: publish→client p99 ≈26 ms rather than ≈80 ms at 1,000 sockets on the reference
 machine.) The pattern subscription is always in place while Redis is reachable, so a socket that
 registers and then reads the database misses nothing in between.
@@ -15,7 +16,7 @@ already sent, so an event offered twice still reaches a client once.
 Metrics: ``ferag_ws_subscribers`` (subscriptions open in this process) and
 ``ferag_event_fanout_seconds``, observed once per event Redis delivers to a followed task (not
 per socket, which would cost the fan-out): from the event's commit, by the database's clock, to
-its hand-over to the sockets' queues.
+its hand-over to the sockets (sent, or queued for their tasks).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ import contextlib
 import logging
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import redis.asyncio as aioredis
 from anyio import to_thread
@@ -36,19 +38,38 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ferag import metrics
 from ferag.events import history
-from ferag.events.schemas import CHANNEL_PATTERN, TERMINAL_STATUSES, TaskEventPublic, WireEvent
+from ferag.events.eager import start_eagerly
+from ferag.events.schemas import (
+    CHANNEL_PATTERN,
+    TERMINAL_STATUSES,
+    TaskEventPublic,
+    WireEvent,
+    heartbeat_message,
+)
 from ferag.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 500
 
+# Sends one text message to a socket.
+Sender = Callable[[str], Coroutine[Any, Any, None]]
+
 
 class Subscription:
     """One socket's view of a task: the events it has yet to send and the ``seq`` it has reached.
 
-    The pending items also carry ``None``, meaning "send a heartbeat": the hub's one heartbeat
-    timer serves every socket, so waiting for the next item needs no timer per socket and event.
+    Two ways out to the socket, never both at once:
+
+    - **Sent now.** Once the socket is live (``go_live``) and its task waits for its next item
+      with nothing queued, ``offer`` and ``beat`` send from the caller, the hub's own task
+      (``ferag.events.eager``): one task wakes per event instead of one per socket. A send that
+      has to wait stays in flight as a task, and what comes meanwhile is queued behind it.
+    - **Queued** for the socket's task: before it is live (the replay), while it is busy, for an
+      event that ends the task (the socket's task closes the socket), and after a gap in
+      ``seq``. The items also carry ``None``, meaning "send a heartbeat": the hub's one
+      heartbeat timer serves every socket.
+
     (A deque and one future rather than an ``asyncio.Queue``: at 1,000 sockets, the hand-over is
     a fair share of the fan-out's CPU time.)
     """
@@ -60,37 +81,87 @@ class Subscription:
         self._pending: deque[WireEvent | None] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self._beat_pending = False
+        self._send: Sender | None = None
+        self._in_flight: asyncio.Future[None] | None = None
+        self._failure: BaseException | None = None
+
+    def go_live(self, send: Sender) -> None:
+        """From now on, send to the socket directly whenever its task is idle."""
+        self._send = send
 
     def offer(self, event: WireEvent) -> None:
-        """Queue an event the socket has not sent; when ``capacity`` items wait, drop it (the
-        poller and the gap it leaves in ``seq`` bring it back)."""
-        if event.seq > self.position and len(self._pending) < self._capacity:
+        """Send or queue an event the socket has not sent; when ``capacity`` items wait, drop
+        it (the poller and the gap it leaves in ``seq`` bring it back)."""
+        if event.seq <= self.position:
+            return
+        if event.seq == self.position + 1 and not event.is_terminal and self._send_now(event.text):
+            self.position = event.seq
+        elif len(self._pending) < self._capacity:
             self._push(event)
 
-    def beat(self) -> None:
-        """Ask for a heartbeat, unless one is already waiting."""
+    def beat(self, text: str) -> None:
+        """Send the heartbeat ``text``, or ask for one unless one is already waiting."""
+        if self._send_now(text):
+            return
         if not self._beat_pending and len(self._pending) < self._capacity:
             self._beat_pending = True
             self._push(None)
 
-    def _push(self, item: WireEvent | None) -> None:
-        self._pending.append(item)
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+    def close(self) -> None:
+        """The socket is done: abandon a send still in flight."""
+        if self._in_flight is not None:
+            self._in_flight.cancel()
 
     async def next(self) -> WireEvent | None:
-        """The next event, or None when a heartbeat is due."""
-        while not self._pending:
+        """The next queued event, or None when a heartbeat is due; raises what a direct send
+        failed with."""
+        while not self._pending and self._failure is None:
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
             finally:
                 self._waiter = None
+        if self._in_flight is not None:
+            await self._in_flight  # what was sent directly goes out first
+        if self._failure is not None:
+            raise self._failure
         item = self._pending.popleft()
         if item is None:
             self._beat_pending = False
         return item
+
+    def _send_now(self, text: str) -> bool:
+        """Send ``text`` from the caller if the socket's task is idle; whether it was (then the
+        text is sent, or in flight)."""
+        idle = self._waiter is not None and not self._waiter.done()
+        if self._send is None or not idle or self._pending or self._in_flight is not None:
+            return False
+        try:
+            rest = start_eagerly(self._send(text))
+        except Exception:  # the socket's task meets it again on its own send, and reports it
+            self._send = None
+            return False
+        if rest is not None:
+            metrics.WS_WAITED_SENDS.inc()
+            self._in_flight = rest
+            rest.add_done_callback(self._landed)
+        return True
+
+    def _landed(self, sent: asyncio.Future[None]) -> None:
+        """A send that had to wait has ended; a failure goes to the socket's task."""
+        self._in_flight = None
+        if not sent.cancelled() and (error := sent.exception()) is not None:
+            self._failure = error
+            self._wake()
+
+    def _push(self, item: WireEvent | None) -> None:
+        self._pending.append(item)
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
 
 class EventHub:
@@ -148,6 +219,7 @@ class EventHub:
         try:
             yield subscription
         finally:
+            subscription.close()
             metrics.WS_SUBSCRIBERS.dec()
             followers = self._topics.get(task_id)
             if followers is not None:
@@ -246,9 +318,10 @@ class EventHub:
     async def _beat_forever(self) -> None:
         while True:
             await asyncio.sleep(self._heartbeat_s)
+            text = heartbeat_message()
             for followers in list(self._topics.values()):
                 for subscription in followers:
-                    subscription.beat()
+                    subscription.beat(text)
 
     # --- database poller --------------------------------------------------------------------
 

@@ -8,6 +8,10 @@
    dropped, and a jump in ``seq`` is filled from the database before the event is sent;
 4. ``{"type": "heartbeat", ...}`` every ``ws_heartbeat_s`` (the hub's timer).
 
+Given ``send``, the live events and heartbeats that need no care (the next ``seq``, not the end)
+go to the socket through ``send`` straight from the hub while this generator waits; it yields
+only the rest (``Subscription`` says which).
+
 It ends once the latest ``pipeline`` event it has sent is terminal (done, failed, cancelled). A
 replay sends every stored event before looking, so a late subscriber gets the whole history and
 the end.
@@ -18,7 +22,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncGenerator, Iterable
 
-from ferag.events.hub import EventHub, Subscription
+from ferag.events.hub import EventHub, Sender, Subscription
 from ferag.events.schemas import WireEvent, heartbeat_message, ready_message
 
 
@@ -44,13 +48,17 @@ class _Cursor:
         return texts
 
 
-async def follow_task(hub: EventHub, task_id: uuid.UUID, after: int) -> AsyncGenerator[str, None]:
+async def follow_task(
+    hub: EventHub, task_id: uuid.UUID, after: int, send: Sender | None = None
+) -> AsyncGenerator[str, None]:
     """The messages of one subscriber to ``task_id`` (see the module docstring)."""
     with hub.subscribe(task_id, after) as subscription:
         cursor = _Cursor(subscription)
         yield ready_message(task_id, after)
         for text in await _replay(hub, cursor):
             yield text
+        if send is not None:
+            subscription.go_live(send)
         while not cursor.is_finished:
             event = await subscription.next()
             if event is None:

@@ -18,7 +18,7 @@ from ferag.stack.servers import LOOPBACK, free_port
 
 
 class ThreadedServer:
-    def __init__(self, app: ASGIApp, host: str = LOOPBACK) -> None:
+    def __init__(self, app: ASGIApp, host: str = LOOPBACK, ws: str = "websockets-sansio") -> None:
         self.host = host
         self.port = free_port(host)
         config = uvicorn.Config(
@@ -27,7 +27,7 @@ class ThreadedServer:
             port=self.port,
             log_config=None,
             lifespan="on",
-            ws="websockets-sansio",
+            ws=ws,  # uvicorn's WebSocket protocol: "websockets-sansio" (its default), "websockets"
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -4,22 +4,28 @@ replay from a seq, late subscribers, heartbeats and 200 concurrent subscribers."
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import os
+import socket
+import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from celery import Celery
 from redis import Redis
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 
 from ferag.events.publisher import publish_event
 from ferag.settings import Settings
 from ferag.stack.threaded import ThreadedServer
 from tests.factories import Account, add_member, create_account, create_rag, create_task
 from tests.factories import session_factory as factory_for
+from tests.prometheus_text import scrape, total
 from tests.workers import WorkerProcess
 from tests.wsclient import Received, follow, open_socket, read_all, send_quietly, ws_url
 
@@ -260,6 +266,136 @@ def test_200_concurrent_subscribers_each_get_every_event_once(
     for received in everyone:
         assert received.seqs == expected
         assert received.close_code == 1000
+
+
+@pytest.fixture(scope="module", params=["websockets-sansio", "websockets"])
+def api_per_protocol(request: pytest.FixtureRequest, settings: Settings) -> Iterator[str]:
+    """The API under each of uvicorn's WebSocket protocols: one waits for a full buffer before
+    it writes, the other after."""
+    from ferag.api.app import create_app
+
+    with ThreadedServer(create_app(settings), ws=request.param) as server:
+        yield server.url
+
+
+async def open_stalled_socket(api_url: str, task_id: uuid.UUID, token: str) -> ClientConnection:
+    """A socket whose client reads up to the replayed first event and then nothing until asked:
+    a tiny receive buffer, and a client that stops reading from the network once one message
+    waits unread."""
+    host, port = api_url.removeprefix("http://").split(":")
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    raw.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(raw, (host, int(port)))
+    stalled = await connect(
+        ws_url(api_url, task_id), sock=raw, max_queue=1, ping_interval=None, open_timeout=30
+    )
+    await stalled.send(json.dumps({"type": "auth", "token": token}))
+    assert await next_seqs(stalled, 1) == [1]
+    return stalled
+
+
+def burst_beyond_send_buffers(event_bytes: int) -> int:
+    """How many events of ``event_bytes`` overflow what the kernel may buffer for one socket
+    (its largest send buffer, ``tcp_wmem``'s maximum: on loopback it grows to megabytes), so
+    that the server has to wait for a client that does not read."""
+    largest = int(Path("/proc/sys/net/ipv4/tcp_wmem").read_text().split()[2])
+    return (largest + 2**20) // event_bytes + 1
+
+
+async def next_seqs(connection: ClientConnection, count: int) -> list[int]:
+    """The ``seq`` of the next ``count`` events a socket receives (other messages skipped)."""
+    seqs: list[int] = []
+    while len(seqs) < count:
+        message = json.loads(await connection.recv())
+        if message["type"] == "event":
+            seqs.append(message["seq"])
+    return seqs
+
+
+class Burst:
+    """A running task, and more padded events than one socket's buffers hold, published at
+    once; ``everything`` is every ``seq`` up to the ``done`` that ``finish`` publishes."""
+
+    def __init__(self, settings: Settings, redis: Redis, task_id: uuid.UUID) -> None:
+        self.factory = factory_for(settings.require("database_url"))
+        self.redis = redis
+        self.task_id = task_id
+        self.padding = base64.b64encode(os.urandom(45_000)).decode()  # 60,000 characters,
+        self.count = burst_beyond_send_buffers(len(self.padding))  # incompressible
+        self.everything = list(range(1, self.count + 3))  # running, the padded events, done
+        self._publish("pipeline", "running")
+
+    def publish(self) -> None:
+        for n in range(self.count):
+            self._publish("index", "progress", data={"n": n, "p": self.padding})
+
+    def finish(self) -> None:
+        self._publish("pipeline", "done")
+
+    def _publish(self, step: str, status: str, **options: Any) -> None:
+        publish_event(self.factory, self.redis, self.task_id, step, status, **options)
+
+
+async def stall_one_socket(api_url: str, burst: Burst, token: str) -> ClientConnection:
+    """Open a stalled socket and a reading one, publish the burst; the reading one must get it
+    all while the stalled one reads nothing, and is then read to its end."""
+    stalled = await open_stalled_socket(api_url, burst.task_id, token)
+    reader = await open_socket(api_url, burst.task_id, token=token)
+    prompt = await next_seqs(reader, 1)
+    await asyncio.to_thread(burst.publish)
+    try:
+        prompt += await asyncio.wait_for(next_seqs(reader, burst.count), 60)
+    except TimeoutError:
+        raise AssertionError("a client that reads was held up by one that does not") from None
+    await asyncio.to_thread(burst.finish)
+    rest = await asyncio.wait_for(read_all(reader), 60)
+    assert prompt + rest.seqs == burst.everything and rest.close_code == 1000
+    return stalled
+
+
+def waited_sends(api_url: str) -> float:
+    return total(scrape(f"{api_url}/metrics"), "ferag_ws_waited_sends_total")
+
+
+def test_a_client_that_stops_reading_holds_up_no_one_and_misses_nothing(
+    api_per_protocol: str, http: httpx.Client, settings: Settings, redis: Redis
+) -> None:
+    owner, task_id = new_task(http, settings)
+    burst = Burst(settings, redis, task_id)
+    waited_before = waited_sends(api_per_protocol)
+
+    async def scenario() -> Received:
+        stalled = await stall_one_socket(api_per_protocol, burst, owner.token)
+        return await asyncio.wait_for(read_all(stalled), 60)
+
+    late = asyncio.run(scenario())
+
+    assert [1, *late.seqs] == burst.everything, "the stalled socket gets every event once, in order"
+    assert late.close_code == 1000
+    assert waited_sends(api_per_protocol) > waited_before, "the stalled socket's buffer filled up"
+
+
+def test_a_stalled_client_that_goes_away_is_let_go(
+    api_per_protocol: str, http: httpx.Client, settings: Settings, redis: Redis
+) -> None:
+    owner, task_id = new_task(http, settings)
+    burst = Burst(settings, redis, task_id)
+    followed_before = total(scrape(f"{api_per_protocol}/metrics"), "ferag_ws_subscribers")
+
+    async def scenario() -> None:
+        stalled = await stall_one_socket(api_per_protocol, burst, owner.token)
+        stalled.transport.abort()  # gone without a close frame, its send still waiting
+
+    asyncio.run(scenario())
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        followed = total(scrape(f"{api_per_protocol}/metrics"), "ferag_ws_subscribers")
+        if followed == followed_before:
+            break
+        time.sleep(0.1)
+    assert followed == followed_before, "the server still follows the task for the lost socket"
 
 
 # --- authentication and access ------------------------------------------------------------------

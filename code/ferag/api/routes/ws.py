@@ -21,7 +21,9 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Coroutine
+from functools import partial
+from typing import Any
 
 from fastapi import APIRouter, WebSocket
 from starlette.concurrency import run_in_threadpool
@@ -69,7 +71,8 @@ async def follow_task_events(websocket: WebSocket, task_id: str) -> None:
         return
     except WebSocketDisconnect:
         return
-    await _serve(websocket, follow_task(websocket.app.state.hub, target, after))
+    send = partial(_send_text, websocket)
+    await _serve(websocket, follow_task(websocket.app.state.hub, target, after, send))
 
 
 def _parse_task_id(raw: str) -> uuid.UUID:
@@ -173,10 +176,15 @@ async def _send_all(websocket: WebSocket, messages: AsyncGenerator[str, None]) -
     async with contextlib.aclosing(messages):
         try:
             async for text in messages:
-                await websocket.send({"type": "websocket.send", "text": text})  # send_text, inlined
+                await _send_text(websocket, text)
         except (WebSocketDisconnect, OSError):
             return  # the client went away; the watcher sees it too
     await _close(websocket, CLOSE_DONE, "the task has ended")
+
+
+def _send_text(websocket: WebSocket, text: str) -> Coroutine[Any, Any, None]:
+    """``websocket.send_text``, one coroutine shorter: the hub makes one call per socket."""
+    return websocket.send({"type": "websocket.send", "text": text})
 
 
 async def _until_disconnected(websocket: WebSocket) -> None:
