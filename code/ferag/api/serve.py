@@ -4,7 +4,7 @@
   sockets; everything else a process keeps (rate-limit counters, WebSocket tickets) is in Redis
   or PostgreSQL, so any process can serve any request.
 - No ``permessage-deflate``: progress events are small JSON, and compressing each one per socket
-  costs more CPU than it saves bytes (p99 at 1,000 sockets ≈57 ms with it, ≈42 ms without, one
+  costs more CPU than it saves bytes (p99 at 1,000 sockets ≈51 ms with it, ≈30 ms without, one
   process; docs/events.md).
 - Logging: uvicorn's own loggers (start-up, errors, the access log) go through ferag's handler
   (``ferag.logs.logging_config``), so with ``FERAG_LOG_JSON`` every line is JSON.
