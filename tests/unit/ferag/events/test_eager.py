@@ -21,6 +21,15 @@ async def record(log: list[object], waits_on: asyncio.Future[int] | None = None)
         log.append("finally")
 
 
+def start_waiting(log: list[object]) -> tuple[asyncio.Future[int], asyncio.Future[None]]:
+    """``record`` started eagerly on a future nobody has set yet; the future, and the task that
+    finishes the coroutine."""
+    future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    rest = start_eagerly(record(log, future))
+    assert rest is not None and log == ["started"], "ran up to its wait, in the caller"
+    return future, rest
+
+
 def test_a_coroutine_that_does_not_wait_has_ended_when_the_call_returns() -> None:
     async def scenario() -> None:
         log: list[object] = []
@@ -33,9 +42,7 @@ def test_a_coroutine_that_does_not_wait_has_ended_when_the_call_returns() -> Non
 def test_a_coroutine_that_waits_is_finished_by_a_task_with_the_value_it_waited_for() -> None:
     async def scenario() -> None:
         log: list[object] = []
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        rest = start_eagerly(record(log, future))
-        assert rest is not None and log == ["started"], "ran up to its wait, in the caller"
+        future, rest = start_waiting(log)
         future.set_result(7)
         await rest
         assert log == ["started", ("got", 7), "finally"]
@@ -46,9 +53,7 @@ def test_a_coroutine_that_waits_is_finished_by_a_task_with_the_value_it_waited_f
 def test_the_failure_of_what_it_waited_for_is_raised_inside_the_coroutine() -> None:
     async def scenario() -> None:
         log: list[object] = []
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        rest = start_eagerly(record(log, future))
-        assert rest is not None
+        future, rest = start_waiting(log)
         future.set_exception(ValueError("no"))
         await rest  # the coroutine handled it
         assert log == ["started", ("caught", "no"), "finally"]
@@ -59,14 +64,13 @@ def test_the_failure_of_what_it_waited_for_is_raised_inside_the_coroutine() -> N
 def test_cancelling_the_task_cancels_the_coroutine_where_it_waits() -> None:
     async def scenario() -> None:
         log: list[object] = []
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        rest = start_eagerly(record(log, future))
-        assert rest is not None
+        future, rest = start_waiting(log)
         await asyncio.sleep(0)
         rest.cancel()
         with pytest.raises(asyncio.CancelledError):
             await rest
         assert log == ["started", "finally"]
+        assert future.cancelled(), "as with await, what it waited on is cancelled too"
 
     asyncio.run(scenario())
 
