@@ -356,6 +356,14 @@ class Settings(BaseSettings):
         "API included); 0: unlimited.",
     )
     chat_rate_window_s: int = Field(60, gt=0, description="Window of the chat rate limit.")
+    embeddings_rate_limit: int = Field(
+        120,
+        ge=0,
+        description="Requests to /v1/embeddings one user may make per window; 0: unlimited.",
+    )
+    embeddings_rate_window_s: int = Field(
+        60, gt=0, description="Window of the embeddings rate limit."
+    )
     chat_cache_ttl_s: int = Field(
         86_400,
         ge=0,

@@ -20,9 +20,16 @@ from ferag.errors import RateLimited
 logger = logging.getLogger(__name__)
 
 
-def hit(redis: Redis, action: str, user_id: int, limit: int, window_s: int) -> None:
-    """Count one ``action`` of ``user_id``; RateLimited beyond ``limit`` per ``window_s``.
-    A limit of 0 means unlimited."""
+def hit(
+    redis: Redis,
+    action: str,
+    user_id: int,
+    limit: int,
+    window_s: int,
+    setting: str = "FERAG_CHAT_RATE_LIMIT",
+) -> None:
+    """Count one ``action`` of ``user_id``; RateLimited beyond ``limit`` per ``window_s``,
+    naming the ``setting`` that sets the limit. A limit of 0 means unlimited."""
     if limit <= 0:
         return
     now = time.time()
@@ -40,6 +47,6 @@ def hit(redis: Redis, action: str, user_id: int, limit: int, window_s: int) -> N
         retry_after = max(1, int((window + 1) * window_s - now + 0.999))
         raise RateLimited(
             f"more than {limit} {action} requests in {window_s} s; retry in {retry_after} s "
-            "(FERAG_CHAT_RATE_LIMIT)",
+            f"({setting})",
             retry_after_s=retry_after,
         )

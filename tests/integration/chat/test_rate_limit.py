@@ -1,4 +1,5 @@
-"""Per-user chat rate limits: 429 with Retry-After, in ferag's shape and in OpenAI's."""
+"""Per-user rate limits of chat and embeddings: 429 with Retry-After, in ferag's shape and in
+OpenAI's."""
 
 from __future__ import annotations
 
@@ -20,10 +21,17 @@ LIMIT = 2
 
 @pytest.fixture(scope="module")
 def limited_api(settings: Settings) -> Iterator[str]:
-    """A second API process-in-a-thread with a small chat limit."""
+    """A second API process-in-a-thread with small chat and embeddings limits."""
     from ferag.api.app import create_app
 
-    strict = settings.model_copy(update={"chat_rate_limit": LIMIT, "chat_rate_window_s": 3600})
+    strict = settings.model_copy(
+        update={
+            "chat_rate_limit": LIMIT,
+            "chat_rate_window_s": 3600,
+            "embeddings_rate_limit": LIMIT,
+            "embeddings_rate_window_s": 3600,
+        }
+    )
     with ThreadedServer(create_app(strict)) as server:
         yield server.url
 
@@ -66,4 +74,27 @@ def test_chat_answers_429_with_retry_after(limited_api: str) -> None:
         answer = client.post(
             f"/rags/{other_rag}/chat", json={"question": "Hi?"}, headers=other.headers
         )
+        assert answer.is_success
+
+
+def test_embeddings_have_a_limit_of_their_own(limited_api: str) -> None:
+    with httpx.Client(base_url=limited_api, timeout=30) as client:
+        user = create_account(client)
+        rag_id = create_rag(client, user)
+        key = client.post("/auth/api-keys", json={"name": "k"}, headers=user.headers).json()["key"]
+        headers = {"Authorization": f"Bearer {key}"}
+        body = {"model": f"rag-{rag_id}", "input": ["Kazan", "Казань"]}
+        for _ in range(LIMIT):
+            embedded = client.post("/v1/embeddings", json=body, headers=headers)
+            assert embedded.status_code == 200, embedded.text
+            assert len(embedded.json()["data"]) == 2
+
+        refused = client.post("/v1/embeddings", json=body, headers=headers)
+
+        assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 3600
+        error = refused.json()["error"]
+        assert error["type"] == "rate_limit_error"
+        assert "FERAG_EMBEDDINGS_RATE_LIMIT" in error["message"]
+        # the user's questions are counted apart
+        answer = client.post(f"/rags/{rag_id}/chat", json={"question": "Hi?"}, headers=user.headers)
         assert answer.is_success

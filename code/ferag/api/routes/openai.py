@@ -7,8 +7,8 @@ an API key (or a login access token). A chat completion's last user message is t
 (shapes in ``ferag.api.openai_render``). Background tasks of chat clients (a title, tags,
 follow-ups, search queries) are answered by ``ferag.services.client_tasks`` without a
 retrieval, a stored session or a charge to the rate limit. ``/v1/embeddings`` passes through
-to the configured embedding model. Errors here take OpenAI's shape (``ferag.api.openai_errors``),
-unknown ``/v1`` paths included.
+to the configured embedding model, within a rate limit of its own. Errors here take OpenAI's
+shape (``ferag.api.openai_errors``), unknown ``/v1`` paths included.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from ferag.api.openapi import raises
 from ferag.api.params import bounded_id
 from ferag.db.models import Rag, User
 from ferag.errors import BadRequest, InvalidInput, NotFound
-from ferag.services import chat, client_tasks, rags
+from ferag.services import chat, client_tasks, rags, rate_limit
 from ferag.services.answer_cache import AnswerCache
 from ferag.services.chat import PreparedTurn, SessionTarget
 from ferag.services.members import membership
@@ -273,16 +273,25 @@ def _check_embedding_model(db: Session, user: User, settings: Settings, model: s
 
 
 @router.post("/embeddings", response_model=None)
-@raises(400, 404, 502, 503)
+@raises(400, 404, 429, 502, 503)
 def create_embeddings(
     body: EmbeddingRequest,
     user: OpenAIUser,
     db: DbDep,
+    redis: RedisDep,
     settings: SettingsDep,
     embedder: EmbedderDep,
 ) -> JSONResponse:
     """Embed texts with the configured embedding model (model `rag-{id}` or its own name)."""
     _check_embedding_model(db, user, settings, body.model)
+    rate_limit.hit(
+        redis,
+        "embeddings",
+        user.id,
+        settings.embeddings_rate_limit,
+        settings.embeddings_rate_window_s,
+        setting="FERAG_EMBEDDINGS_RATE_LIMIT",
+    )
     if not body.texts or not all(body.texts):
         raise BadRequest(
             "`input` must be a non-empty text or list of texts", code="invalid_request"
