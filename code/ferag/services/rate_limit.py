@@ -3,8 +3,9 @@
 ``hit`` counts one request in the current window (``INCR`` + ``EXPIRE``, one round trip) and
 raises ``ferag.errors.RateLimited`` with the seconds until the window ends once the count passes
 the limit; the API answers 429 with ``Retry-After``. Counters live in Redis so every API
-process shares them. If Redis is unreachable the request is let through (logged): chat should
-not fail because of its limiter.
+process shares them. If Redis is unreachable the request is let through (logged): a request
+should not fail because of its limiter. The limit of action ``x`` is the setting
+``FERAG_X_RATE_LIMIT``, which the 429 names.
 """
 
 from __future__ import annotations
@@ -20,16 +21,9 @@ from ferag.errors import RateLimited
 logger = logging.getLogger(__name__)
 
 
-def hit(
-    redis: Redis,
-    action: str,
-    user_id: int,
-    limit: int,
-    window_s: int,
-    setting: str = "FERAG_CHAT_RATE_LIMIT",
-) -> None:
-    """Count one ``action`` of ``user_id``; RateLimited beyond ``limit`` per ``window_s``,
-    naming the ``setting`` that sets the limit. A limit of 0 means unlimited."""
+def hit(redis: Redis, action: str, user_id: int, limit: int, window_s: int) -> None:
+    """Count one ``action`` of ``user_id``; RateLimited beyond ``limit`` per ``window_s``.
+    A limit of 0 means unlimited."""
     if limit <= 0:
         return
     now = time.time()
@@ -47,6 +41,6 @@ def hit(
         retry_after = max(1, int((window + 1) * window_s - now + 0.999))
         raise RateLimited(
             f"more than {limit} {action} requests in {window_s} s; retry in {retry_after} s "
-            f"({setting})",
+            f"(FERAG_{action.upper()}_RATE_LIMIT)",
             retry_after_s=retry_after,
         )

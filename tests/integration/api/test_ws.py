@@ -354,8 +354,8 @@ async def stall_one_socket(api_url: str, burst: Burst, token: str) -> ClientConn
     return stalled
 
 
-def waited_sends(api_url: str) -> float:
-    return total(scrape(f"{api_url}/metrics"), "ferag_ws_waited_sends_total")
+def metric(api_url: str, name: str) -> float:
+    return total(scrape(f"{api_url}/metrics"), name)
 
 
 def test_a_client_that_stops_reading_holds_up_no_one_and_misses_nothing(
@@ -363,7 +363,7 @@ def test_a_client_that_stops_reading_holds_up_no_one_and_misses_nothing(
 ) -> None:
     owner, task_id = new_task(http, settings)
     burst = Burst(settings, redis, task_id)
-    waited_before = waited_sends(api_per_protocol)
+    waited_before = metric(api_per_protocol, "ferag_ws_waited_sends_total")
 
     async def scenario() -> Received:
         stalled = await stall_one_socket(api_per_protocol, burst, owner.token)
@@ -373,7 +373,9 @@ def test_a_client_that_stops_reading_holds_up_no_one_and_misses_nothing(
 
     assert [1, *late.seqs] == burst.everything, "the stalled socket gets every event once, in order"
     assert late.close_code == 1000
-    assert waited_sends(api_per_protocol) > waited_before, "the stalled socket's buffer filled up"
+    assert metric(api_per_protocol, "ferag_ws_waited_sends_total") > waited_before, (
+        "the stalled socket's buffer filled up"
+    )
 
 
 def test_a_stalled_client_that_goes_away_is_let_go(
@@ -381,7 +383,7 @@ def test_a_stalled_client_that_goes_away_is_let_go(
 ) -> None:
     owner, task_id = new_task(http, settings)
     burst = Burst(settings, redis, task_id)
-    followed_before = total(scrape(f"{api_per_protocol}/metrics"), "ferag_ws_subscribers")
+    followed_before = metric(api_per_protocol, "ferag_ws_subscribers")
 
     async def scenario() -> None:
         stalled = await stall_one_socket(api_per_protocol, burst, owner.token)
@@ -391,7 +393,7 @@ def test_a_stalled_client_that_goes_away_is_let_go(
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        followed = total(scrape(f"{api_per_protocol}/metrics"), "ferag_ws_subscribers")
+        followed = metric(api_per_protocol, "ferag_ws_subscribers")
         if followed == followed_before:
             break
         time.sleep(0.1)

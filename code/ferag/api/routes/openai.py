@@ -290,7 +290,6 @@ def create_embeddings(
         user.id,
         settings.embeddings_rate_limit,
         settings.embeddings_rate_window_s,
-        setting="FERAG_EMBEDDINGS_RATE_LIMIT",
     )
     if not body.texts or not all(body.texts):
         raise BadRequest(
